@@ -1,0 +1,1 @@
+"""API: Hit -> Answer; the HTTP and command-line shells."""

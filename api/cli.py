@@ -1,0 +1,116 @@
+"""The ``careguide`` command line: a thin shell over ingest, index, answering and guides.
+
+Errors from the lower layers (``CareguideError``) become one red line and an exit code;
+nothing below this module prints or exits.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from careguide.api.settings import Settings
+from careguide.ingest.errors import CareguideError
+
+app = typer.Typer(
+    name="careguide",
+    help=(
+        "careguide: search and cited answers over children's social care guidance in England.\n\n"
+        "Start with `careguide ingest PATH` to read documents, then `careguide search` or "
+        "`careguide ask`."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+
+
+def _fail(message: str, code: int = 1) -> None:
+    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _not_yet(command: str) -> None:
+    _fail(f"`careguide {command}` is not available in this version yet.", code=2)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Files or folders to ingest; default: the configured corpus."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Read and cut into passages, but store nothing.")
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print passages as JSON lines (with --dry-run).")
+    ] = False,
+) -> None:
+    """Read guidance documents (PDF, HTML, Word, Markdown, text) into citable passages."""
+    from careguide.api.ingest_cmd import run_ingest
+
+    settings = Settings()
+    try:
+        code = run_ingest(paths or [settings.corpus], settings, dry_run=dry_run, as_json=as_json)
+    except CareguideError as e:
+        _fail(str(e))
+    raise typer.Exit(code)
+
+
+@app.command()
+def fetch(
+    doc_ids: Annotated[
+        list[str] | None, typer.Argument(help="Catalogue ids to download; default: all with an address.")
+    ] = None,
+) -> None:
+    """Download catalogued documents from their official addresses (checksums verified)."""
+    _not_yet("fetch")
+
+
+@app.command()
+def search(
+    question: Annotated[str | None, typer.Argument(help="What to look for, in your own words.")] = None,
+) -> None:
+    """Find the paragraphs that answer a question."""
+    _not_yet("search")
+
+
+@app.command()
+def ask(
+    question: Annotated[str | None, typer.Argument(help="Your question, in your own words.")] = None,
+) -> None:
+    """Answer a question with numbered citations to the guidance."""
+    _not_yet("ask")
+
+
+@app.command()
+def serve() -> None:
+    """Serve the chat page and the HTTP API."""
+    _not_yet("serve")
+
+
+@app.command(name="eval")
+def eval_() -> None:
+    """Measure retrieval and answer quality on a gold set."""
+    _not_yet("eval")
+
+
+@app.command()
+def guide() -> None:
+    """Build cited handouts and training packs from guide specs."""
+    _not_yet("guide")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except CareguideError as e:  # a shell turns library errors into one line
+        err.print(f"[red]error:[/red] {e}", highlight=False)
+        sys.exit(1)

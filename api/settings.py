@@ -1,0 +1,51 @@
+"""The one settings tree. Only entry points (CLI, app factory) read the environment.
+
+Environment variables use the ``CAREGUIDE_`` prefix; nested sections use ``__``
+(``CAREGUIDE_INDEX__MODEL``), and the common ones have short aliases
+(``CAREGUIDE_MODEL``, ``CAREGUIDE_QDRANT_URL``, ``CAREGUIDE_QDRANT_API_KEY``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from careguide.index.settings import IndexSettings
+from careguide.ingest.settings import IngestSettings
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Everything careguide can be told, with safe defaults."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CAREGUIDE_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    data_dir: Path = Field(
+        default=PROJECT_ROOT / "data", description="Where documents, passages and the index live."
+    )
+    corpus: Path = Field(
+        default=PROJECT_ROOT.parent / "shared" / "corpus",
+        description="Folder ingested by `make run` when no path is given.",
+    )
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+    index: IndexSettings = Field(default_factory=IndexSettings)
+    admin_token: SecretStr | None = Field(
+        default=None, description="Bearer token for admin endpoints; unset switches them off."
+    )
+
+    @model_validator(mode="after")
+    def _short_aliases(self) -> Settings:
+        """Honour the short, documented names for the settings people set most."""
+        if model := os.environ.get("CAREGUIDE_MODEL"):
+            self.index.model = model
+        if url := os.environ.get("CAREGUIDE_QDRANT_URL"):
+            self.index.qdrant_url = url
+        if key := os.environ.get("CAREGUIDE_QDRANT_API_KEY"):
+            self.index.qdrant_api_key = SecretStr(key)
+        return self

@@ -1,0 +1,1 @@
+"""careguide eval: gold sets -> metrics and reports (nothing imports eval)."""

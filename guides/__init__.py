@@ -1,0 +1,1 @@
+"""careguide guides: catalogue of sources, glossary, guide specs -> cited handouts."""

@@ -1,0 +1,1 @@
+"""Index: Passage -> vectors -> Hit (embedder, Qdrant store, hybrid retrieval)."""

@@ -1,0 +1,1 @@
+"""Ingest: files -> Document -> Passage (readers, cleaning, structure, chunking, catalogue)."""

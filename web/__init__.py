@@ -1,0 +1,1 @@
+"""careguide web: the chat page, talking only to the HTTP API."""
