@@ -1,0 +1,88 @@
+"""The `careguide ingest` shell: progress, per-file summary, JSON dry run, exit code."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from careguide.api.settings import Settings
+from careguide.ingest.models import Passage
+from careguide.ingest.pipeline import FileReport, collect_files, ingest_paths
+from careguide.ingest.storage import LibraryStore
+
+
+def passage_json(p: Passage) -> dict[str, object]:
+    """The dry-run JSON line for a passage (documented in the README)."""
+    return {
+        "id": p.id,
+        "source": p.source,
+        "doc_id": p.doc_id,
+        "title": p.title,
+        "citation": p.citation,
+        "heading_path": p.heading_path,
+        "paragraphs": p.paragraphs,
+        "part": p.part,
+        "pages": p.pages,
+        "kind": p.kind.value,
+        "start": p.start,
+        "end": p.end,
+        "date": p.meta.date,
+        "status": p.meta.status.value,
+        "alt_locations": [a.citation for a in p.alt_locations],
+        "footnotes": p.footnotes,
+        "text": p.text,
+    }
+
+
+def run_ingest(paths: list[Path], settings: Settings, *, dry_run: bool, as_json: bool) -> int:
+    """Ingest paths; return the exit code (non-zero only when nothing could be read)."""
+    err = Console(stderr=True)
+    library = None if dry_run else LibraryStore(settings.data_dir)
+    files, _ = collect_files(paths)
+    progress = Progress(
+        TextColumn("[bold]reading[/bold] {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,
+        disable=as_json or not err.is_terminal,
+    )
+    reports: list[FileReport] = []
+    with progress:
+        task = progress.add_task("", total=len(files))
+
+        def on_file(r: FileReport) -> None:
+            reports.append(r)
+            if r.status != "failed" or r.path in {str(f) for f in files}:
+                progress.update(task, advance=1, description=r.source)
+
+        result = ingest_paths(paths, settings.ingest, library=library, on_file=on_file)
+
+    if as_json:
+        for p in result.passages:
+            sys.stdout.write(json.dumps(passage_json(p), ensure_ascii=False) + "\n")
+    _summary(err, result.reports, result.seconds, len(result.passages))
+    readable = [r for r in result.reports if r.status != "failed"]
+    return 0 if readable else 1
+
+
+def _summary(console: Console, reports: list[FileReport], seconds: float, total: int) -> None:
+    table = Table(title=None, show_edge=False, pad_edge=False)
+    for col in ("file", "status", "passages", "pages", "notes"):
+        table.add_column(col)
+    for r in reports:
+        note = r.error or "; ".join(r.warnings)
+        style = "red" if r.status == "failed" else ""
+        table.add_row(r.source, r.status, str(r.passages), str(r.pages or ""), note, style=style)
+    console.print(table)
+    failed = sum(1 for r in reports if r.status == "failed")
+    console.print(
+        f"{len(reports) - failed} file(s) read, {failed} failed, {total} passages after "
+        f"de-duplication, {seconds:.1f} s",
+        highlight=False,
+    )

@@ -1,0 +1,298 @@
+"""The ingest pipeline: files -> Document -> blocks -> passages, de-duplicated and stored.
+
+One bad file never stops a batch: it is reported with a one-line reason and skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from careguide.ingest.catalogue import Catalogue, citation_prefix, meta_for
+from careguide.ingest.chunk import chunk
+from careguide.ingest.errors import CareguideError, ReadError
+from careguide.ingest.models import Document, DocumentMeta, Location, Passage
+from careguide.ingest.readers.dispatch import read_path
+from careguide.ingest.settings import IngestSettings
+from careguide.ingest.storage import LibraryStore, StoredDocument
+from careguide.ingest.structure import PartMarker, lines_from_pages, parse_blocks
+
+PARSER_VERSION = "1"
+"""Bump when parsing changes, so a re-ingest re-parses files whose bytes did not change."""
+
+SKIP_NAMES = {"SOURCES.md", "README.md", "LICENSE", "LICENSE.md"}
+"""Files that describe a folder of documents rather than being one."""
+
+
+@dataclass
+class FileReport:
+    """What happened to one file."""
+
+    source: str
+    path: str
+    status: str  # "ingested" | "unchanged" | "failed"
+    passages: int = 0
+    pages: int = 0
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+    doc_id: str | None = None
+
+
+@dataclass
+class IngestResult:
+    """The outcome of one ingest run."""
+
+    reports: list[FileReport]
+    documents: list[StoredDocument]
+    passages: list[Passage]  # de-duplicated, ready to index
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> list[FileReport]:
+        return [r for r in self.reports if r.status == "failed"]
+
+
+def collect_files(paths: Sequence[Path]) -> tuple[list[Path], list[FileReport]]:
+    """Expand folders (recursively, safe against symlink loops) into files to read."""
+    files: list[Path] = []
+    problems: list[FileReport] = []
+    seen_dirs: set[tuple[int, int]] = set()
+
+    def walk(folder: Path) -> None:
+        try:
+            st = folder.stat()
+        except OSError as e:
+            problems.append(_failed(folder, f"cannot open folder {folder.name}: {e.strerror}"))
+            return
+        key = (st.st_dev, st.st_ino)
+        if key in seen_dirs:
+            problems.append(
+                _failed(folder, f"skipped {folder}: a symbolic link loops back to a folder already read")
+            )
+            return
+        seen_dirs.add(key)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as e:
+            problems.append(_failed(folder, f"cannot list folder {folder.name}: {e.strerror}"))
+            return
+        for entry in entries:
+            if entry.name.startswith(".") or entry.name in SKIP_NAMES:
+                continue
+            p = Path(entry.path)
+            try:
+                if entry.is_dir(follow_symlinks=True):
+                    walk(p)
+                elif entry.is_file(follow_symlinks=True):
+                    files.append(p)
+                else:
+                    problems.append(_failed(p, f"skipped {entry.name}: a broken link or not a regular file"))
+            except OSError as e:
+                problems.append(_failed(p, f"skipped {entry.name}: {e.strerror}"))
+
+    for path in paths:
+        if path.is_dir():
+            walk(path)
+        elif path.exists():
+            files.append(path)
+        else:
+            problems.append(_failed(path, f"{path} does not exist; check the path and try again"))
+    return files, problems
+
+
+def _failed(path: Path, message: str) -> FileReport:
+    return FileReport(source=path.name, path=str(path), status="failed", error=message)
+
+
+def parse_document(doc: Document, catalogue: Catalogue, settings: IngestSettings) -> StoredDocument:
+    """Clean, structure and chunk one Document."""
+    meta = meta_for(doc, catalogue)
+    entry = catalogue.match(doc)
+    parts = list(getattr(entry, "parts", None) or [])
+    markers = [PartMarker(label=p.label, starts=re.compile(p.starts)) for p in parts]
+    part_prefixes = {p.label: citation_prefix(p.meta_for(meta)) for p in parts if p.has_own_meta}
+    lines = lines_from_pages(doc.pages)
+    blocks = parse_blocks(lines, part_markers=markers)
+    chunked = chunk(
+        blocks,
+        meta,
+        doc.source,
+        citation_prefix=citation_prefix(meta),
+        min_words=settings.min_words,
+        max_words=settings.max_words,
+        part_prefixes=part_prefixes,
+    )
+    warnings = list(doc.warnings)
+    if not chunked.passages:
+        warnings.append(f"{doc.source}: no passages found; is it a scan or an empty template?")
+    return StoredDocument(
+        meta=meta,
+        source=doc.source,
+        path=doc.path,
+        format=doc.format,
+        sha256=doc.sha256,
+        parser_version=PARSER_VERSION,
+        pages=len([p for p in doc.pages if p.number is not None]),
+        text=chunked.text,
+        passages=chunked.passages,
+        warnings=warnings,
+        ocr=doc.ocr,
+    )
+
+
+def ingest_paths(
+    paths: Sequence[Path],
+    settings: IngestSettings,
+    *,
+    library: LibraryStore | None = None,
+    catalogue: Catalogue | None = None,
+    on_file: Callable[[FileReport], None] | None = None,
+) -> IngestResult:
+    """Read every file, parse what changed, de-duplicate, and (with a library) store."""
+    t0 = time.perf_counter()
+    catalogue = catalogue or Catalogue.load(settings.catalogue_path)
+    files, reports = collect_files(paths)
+    for r in reports:
+        if on_file:
+            on_file(r)
+    parsed: list[StoredDocument] = []
+    for path in files:
+        report = _ingest_one(path, settings, catalogue, library, parsed)
+        reports.append(report)
+        if on_file:
+            on_file(report)
+    docs = {d.meta.doc_id: d for d in (library.documents() if library else [])}
+    docs.update({d.meta.doc_id: d for d in parsed})
+    passages = dedupe([d.passages for d in docs.values()])
+    if library is not None:
+        for d in parsed:
+            library.save(d)
+        library.save_passages(passages)
+    return IngestResult(
+        reports=reports, documents=list(docs.values()), passages=passages, seconds=time.perf_counter() - t0
+    )
+
+
+def _ingest_one(
+    path: Path,
+    settings: IngestSettings,
+    catalogue: Catalogue,
+    library: LibraryStore | None,
+    parsed: list[StoredDocument],
+) -> FileReport:
+    try:
+        doc = read_path(path, settings)
+    except ReadError as e:
+        return _failed(path, str(e))
+    except CareguideError as e:  # any other library error is still one file's problem
+        return _failed(path, str(e))
+    existing = library.find(doc.sha256, doc.source) if library else None
+    if existing and existing.parser_version == PARSER_VERSION:
+        return FileReport(
+            source=doc.source,
+            path=str(path),
+            status="unchanged",
+            passages=len(existing.passages),
+            pages=existing.pages,
+            doc_id=existing.meta.doc_id,
+        )
+    try:
+        stored = parse_document(doc, catalogue, settings)
+    except (ValueError, RecursionError) as e:
+        return _failed(path, f"cannot parse {doc.source}: {e}; please report this file")
+    if library is not None:
+        library.remove_source(doc.source, keep=stored.meta.doc_id)
+    parsed.append(stored)
+    return FileReport(
+        source=doc.source,
+        path=str(path),
+        status="ingested",
+        passages=len(stored.passages),
+        pages=stored.pages,
+        warnings=stored.warnings,
+        doc_id=stored.meta.doc_id,
+    )
+
+
+# --- de-duplication ----------------------------------------------------------------------------
+
+_WORD = re.compile(r"[a-z0-9£%]+")
+
+
+def _shingles(text: str, n: int = 6) -> set[int]:
+    words = _WORD.findall(text.lower())
+    return {hash(tuple(words[i : i + n])) for i in range(max(1, len(words) - n + 1))}
+
+
+def dedupe(passage_lists: Iterable[Sequence[Passage]]) -> list[Passage]:
+    """Collapse the same paragraph found in several files into one passage.
+
+    Two passages from different documents are the same when at least 80% of the shorter
+    one's word 6-grams occur in the longer. The more complete copy (more words; on a tie, the
+    document with more passages) is canonical and records the others as alternative
+    locations. Within one document nothing is merged: repetition there is the author's.
+    """
+    lists = [list(pl) for pl in passage_lists]
+    doc_size = {pl[0].doc_id: len(pl) for pl in lists if pl}
+    everything = [p for pl in lists for p in pl]
+    shingles = [_shingles(p.text) for p in everything]
+    by_shingle: dict[int, list[int]] = defaultdict(list)
+    for i, sh in enumerate(shingles):
+        for h in sh:
+            by_shingle[h].append(i)
+    parent = list(range(len(everything)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, sh in enumerate(shingles):
+        if len(sh) < 4:
+            continue
+        counts: dict[int, int] = defaultdict(int)
+        for h in sh:
+            for j in by_shingle[h]:
+                if j != i and everything[j].doc_id != everything[i].doc_id:
+                    counts[j] += 1
+        for j, shared in counts.items():
+            smaller = min(len(sh), len(shingles[j]))
+            if shared >= 0.8 * smaller:
+                parent[find(i)] = find(j)
+
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(everything)):
+        groups[find(i)].append(i)
+    out: list[Passage] = []
+    for members in groups.values():
+        ranked = sorted(
+            members,
+            key=lambda k: (len(everything[k].text.split()), doc_size.get(everything[k].doc_id, 0)),
+            reverse=True,
+        )
+        canonical = everything[ranked[0]]
+        alts = [
+            Location(
+                source=everything[k].source,
+                doc_id=everything[k].doc_id,
+                citation=everything[k].citation,
+                paragraphs=everything[k].paragraphs,
+                part=everything[k].part,
+            )
+            for k in ranked[1:]
+        ]
+        out.append(canonical.model_copy(update={"alt_locations": alts}) if alts else canonical)
+    order = {p.id: i for i, p in enumerate(everything)}
+    out.sort(key=lambda p: order.get(p.id, 0))
+    return out
+
+
+def document_meta(result: IngestResult) -> list[DocumentMeta]:
+    """The metadata of every document in the library after an ingest."""
+    return [d.meta for d in result.documents]

@@ -1,0 +1,123 @@
+"""Structure and chunking on small, hand-made inputs."""
+
+from __future__ import annotations
+
+import re
+
+from careguide.ingest.chunk import chunk, make_citation
+from careguide.ingest.models import DocumentMeta, PageText, PassageKind
+from careguide.ingest.structure import PartMarker, lines_from_pages, parse_blocks
+
+META = DocumentMeta(doc_id="t", title="Test guidance", short_title="Test guidance", publisher="DfE", date="2023-02")
+
+
+def _blocks(text: str, **kw: object):  # type: ignore[no-untyped-def]
+    return parse_blocks(lines_from_pages([PageText(number=None, text=text)]), **kw)  # type: ignore[arg-type]
+
+
+def _passages(text: str, **kw: object):  # type: ignore[no-untyped-def]
+    return chunk(_blocks(text, **kw), META, "t.txt", citation_prefix="Test guidance (DfE, Feb 2023)").passages
+
+
+LONG = " ".join(["Councils should help families early and keep children safe at home."] * 3)
+
+
+def test_chapter_heading_and_numbered_paragraphs() -> None:
+    text = f"Chapter 4: Family networks\n\nWhat is our vision?\n\n133. {LONG}\n\n134. {LONG}\n"
+    ps = _passages(text)
+    assert [p.paragraphs for p in ps] == [["133"], ["134"]]
+    assert ps[0].heading_path == ["Chapter 4: Family networks", "What is our vision?"]
+    assert ps[0].citation == "Test guidance (DfE, Feb 2023), ch. 4, para 133"
+
+
+def test_list_that_interrupts_numbering_stays_a_list() -> None:
+    text = f"46. {LONG}\n\n47. {LONG}\n\nTwo features:\n\n1. One feature.\n2. Two feature.\n\n48. {LONG}\n"
+    ps = _passages(text)
+    numbers = [n for p in ps for n in p.paragraphs]
+    assert numbers == ["46", "47", "48"]
+    assert any("- 1. One feature." in p.text for p in ps)
+
+
+def test_numbering_restart_starts_a_new_part() -> None:
+    text = f"1. {LONG}\n\n2. {LONG}\n\nAppendix 2\n\n1. {LONG}\n\n2. {LONG}\n"
+    ps = _passages(text)
+    assert [(p.part, p.paragraphs) for p in ps] == [("", ["1"]), ("", ["2"]), ("Appendix 2", ["1"]), ("Appendix 2", ["2"])]
+    assert "App. 2" in ps[2].citation
+
+
+def test_catalogue_part_markers_name_parts() -> None:
+    text = f"1. {LONG}\n\nInspectors' handbook\n\n1. {LONG}\n"
+    marker = PartMarker(label="Appendix 2: Ofsted handbook", starts=re.compile(r"^Inspectors' handbook$"))
+    ps = _passages(text, part_markers=[marker])
+    assert [p.part for p in ps] == ["", "Appendix 2: Ofsted handbook"]
+
+
+def test_hard_wrapped_lines_rejoin_into_one_paragraph() -> None:
+    text = (
+        "12. Local authorities should make sure that every child in care has a social worker who \n\n"
+        "knows them well and who visits them regularly, as set out in the guidance on care \n\n"
+        "planning.\n\n13. Next paragraph here.\n"
+    )
+    ps = _passages(text)
+    assert ps[0].text.startswith("Local authorities should make sure that every child in care has a social worker who knows")
+    assert ps[0].text.endswith("care planning.")
+
+
+def test_footnotes_kept_apart_and_attached() -> None:
+    text = f"5. We will invest £200 million² in this. {LONG}\n\n² Across the Spending Review period.\n"
+    ps = _passages(text)
+    body = next(p for p in ps if p.kind == PassageKind.body)
+    note = next(p for p in ps if p.kind == PassageKind.footnote)
+    assert "²" not in body.text and "Spending Review" not in body.text
+    assert body.footnotes == ["Across the Spending Review period."]
+    assert note.text == "Across the Spending Review period."
+
+
+def test_case_study_tagged_as_example() -> None:
+    text = f"Case study\n\nA council in the north set up a kinship hub. {LONG}\n\n7. {LONG}\n"
+    ps = _passages(text)
+    assert ps[0].kind == PassageKind.example
+    assert ps[1].kind == PassageKind.body
+
+
+def test_glossary_entries_are_definitions() -> None:
+    text = "Annex 2: Glossary\n\nCare order - An order made by a court.\n\nChild in need - A child defined in section 17.\n"
+    ps = _passages(text)
+    assert [p.kind for p in ps] == [PassageKind.definition, PassageKind.definition]
+
+
+def test_table_rows_carry_column_headers() -> None:
+    text = "Recommendation\tResponse\nGovernment should fund Family Help.\tWe will invest £45 million.\n"
+    ps = _passages(text)
+    assert ps[0].kind == PassageKind.table_row
+    assert ps[0].text == "Recommendation: Government should fund Family Help.; Response: We will invest £45 million."
+
+
+def test_contents_and_place_names_produce_no_passages() -> None:
+    places = "\n".join(["Barnet", "Camden", "Enfield", "Hackney", "Haringey", "Islington", "Ealing", "Brent",
+                        "Harrow", "Hillingdon", "Hounslow", "Bexley", "Bromley", "Croydon", "Sutton", "Merton"])
+    text = f"Contents\n\nExecutive summary\t2\nChapter 1: Introduction\t5\nAnnex A\t9\n\n{places}\n\n1. {LONG}\n"
+    ps = _passages(text)
+    assert len(ps) == 1 and ps[0].paragraphs == ["1"]
+
+
+def test_offsets_point_into_cleaned_text() -> None:
+    text = f"Chapter 1: Intro\n\n1. {LONG}\n\n- a bullet point here\n\n2. {LONG}\n"
+    doc = chunk(_blocks(text), META, "t.txt", citation_prefix="T")
+    for p in doc.passages:
+        assert doc.text[p.start : p.end] == p.text
+
+
+def test_long_paragraph_splits_at_sentences_and_keeps_number() -> None:
+    text = "9. " + " ".join(f"Sentence number {i} says something useful about care planning." for i in range(80))
+    ps = _passages(text)
+    assert len(ps) > 1 and all(p.paragraphs == ["9"] for p in ps)
+    assert all(p.text.rstrip().endswith(".") for p in ps)
+    assert all(len(p.text.split()) <= 350 for p in ps)
+
+
+def test_citation_without_numbers_uses_heading_and_page() -> None:
+    from careguide.ingest.structure import Block
+
+    b = Block(kind="para", text="x", heading_path=["People and leadership"], pages=[7])
+    assert make_citation("Vision (DfE, Jan 2016)", [b], [], [7]) == "Vision (DfE, Jan 2016), ‘People and leadership’, p. 7"
