@@ -66,7 +66,8 @@ def ingest(
 @app.command()
 def fetch(
     doc_ids: Annotated[
-        list[str] | None, typer.Argument(help="Catalogue ids to download; default: all with an address.")
+        list[str] | None,
+        typer.Argument(help="Catalogue ids to download; default: all with an address."),
     ] = None,
 ) -> None:
     """Download catalogued documents from their official addresses (checksums verified)."""
@@ -75,7 +76,9 @@ def fetch(
 
 @app.command()
 def search(
-    question: Annotated[str | None, typer.Argument(help="What to look for, in your own words.")] = None,
+    question: Annotated[
+        str | None, typer.Argument(help="What to look for, in your own words.")
+    ] = None,
 ) -> None:
     """Find the paragraphs that answer a question."""
     _not_yet("search")
@@ -83,7 +86,9 @@ def search(
 
 @app.command()
 def ask(
-    question: Annotated[str | None, typer.Argument(help="Your question, in your own words.")] = None,
+    question: Annotated[
+        str | None, typer.Argument(help="Your question, in your own words.")
+    ] = None,
 ) -> None:
     """Answer a question with numbered citations to the guidance."""
     _not_yet("ask")

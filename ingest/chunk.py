@@ -155,30 +155,44 @@ def _merge_short_tables(units: list[_Unit], min_words: int) -> list[_Unit]:
 def chapter_ref(heading_path: Sequence[str]) -> str:
     """'ch. 4' for 'Chapter 4: ...', 'Annex 2' for 'Annex 2: Glossary', 'App. 3' ..."""
     for h in heading_path:
-        if m := re.match(r"^chapter\s+(\w+)", h, re.I):
+        if m := re.match(r"^chapter\s+(\d+|[IVXLC]+)\b", h, re.I):
             return f"ch. {m.group(1)}"
-        if m := re.match(r"^(annex|appendix|section|part)\s+([\w]+)", h, re.I):
+        if m := re.match(
+            r"^(annex|appendix|section|part)\s+(\d+|[A-Z]\b|[IVXLC]+\b|one|two|three|four)", h, re.I
+        ):
             word = m.group(1).lower()
-            label = {"appendix": "App.", "annex": "Annex", "section": "section", "part": "Part"}[word]
+            label = {"appendix": "App.", "annex": "Annex", "section": "section", "part": "Part"}[
+                word
+            ]
             return f"{label} {m.group(2).rstrip('.:')}"
     return ""
 
 
-def part_ref(part: str) -> str:
-    """The short form of a part label for citations ('App. 3' for 'Appendix 3: ...')."""
+def part_ref(part: str, *, short: bool = False) -> str:
+    """The short form of a part label for citations ('App. 3 (Ofsted handbook)').
+
+    ``short`` drops the description, for parts already cited under their own title.
+    """
     if not part:
         return ""
     if m := re.match(r"^appendix\s+(\w+)", part, re.I):
-        rest = part.split(":", 1)[1].strip() if ":" in part else ""
+        rest = part.split(":", 1)[1].strip() if ":" in part and not short else ""
         return f"App. {m.group(1)}" + (f" ({rest})" if rest else "")
     return part
 
 
-def make_citation(prefix: str, unit_blocks: Sequence[Block], numbers: Sequence[str], pages: Sequence[int]) -> str:
+def make_citation(
+    prefix: str,
+    unit_blocks: Sequence[Block],
+    numbers: Sequence[str],
+    pages: Sequence[int],
+    *,
+    own_part_title: bool = False,
+) -> str:
     """How a user would quote a passage: document, part, chapter, paragraph (or heading/page)."""
     first = unit_blocks[0]
     bits = [prefix]
-    if pr := part_ref(first.part):
+    if pr := part_ref(first.part, short=own_part_title):
         bits.append(pr)
     ch = chapter_ref(first.heading_path)
     if ch and (not first.part or ch.split()[0] not in part_ref(first.part)):
@@ -229,13 +243,18 @@ def chunk(
     offset = 0
     spans: dict[int, tuple[int, int]] = {}
     for b in blocks:
+        pieces: list[tuple[int | None, str]]
         if b.kind in {"heading", "heading-table"}:
             pieces = [(None, b.text)]
         else:
-            pieces = [(ui, "\n".join(units[ui].texts)) for ui in units_of.get(id(b), []) if ui not in spans]
-        for ui, piece in pieces:
-            if ui is not None:
-                spans[ui] = (offset, offset + len(piece))
+            pieces = [
+                (ui, "\n".join(units[ui].texts))
+                for ui in units_of.get(id(b), [])
+                if ui not in spans
+            ]
+        for unit_index, piece in pieces:
+            if unit_index is not None:
+                spans[unit_index] = (offset, offset + len(piece))
             text_parts.append(piece)
             offset += len(piece) + 2
     cleaned = "\n\n".join(text_parts)
@@ -262,7 +281,13 @@ def chunk(
                 doc_id=meta.doc_id,
                 source=source,
                 title=meta.title,
-                citation=make_citation(prefix, u.blocks, numbers, pages),
+                citation=make_citation(
+                    prefix,
+                    u.blocks,
+                    numbers,
+                    pages,
+                    own_part_title=first.part in (part_prefixes or {}),
+                ),
                 heading_path=first.heading_path,
                 paragraphs=numbers,
                 part=first.part,

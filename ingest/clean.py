@@ -38,10 +38,19 @@ def ends_sentence(text: str) -> bool:
 _EMPTY_LINK = re.compile(r"\[([^\]]*)\]\((?:#[^)]*)?\)")
 _BOLD = re.compile(r"\*\*|__")
 _ESCAPED = re.compile(r"\\([()\[\]*_#.&-])")
-_HTML_ATTR_TAG = re.compile(r"</?(?:p|ul|ol|li|br|span|div|strong|em|b|i|u|sup|sub|a|font)\b[^>]*>", re.I)
+_HTML_ATTR_TAG = re.compile(
+    r"</?(?:p|ul|ol|li|br|span|div|strong|em|b|i|u|sup|sub|a|font)\b[^>]*>", re.I
+)
 _DATA_BBOX = re.compile(r"\s*data-bbox=\"[^\"]*\"")
 _ANY_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
-_HTML_ENTITIES = {"&amp;": "&", "&nbsp;": " ", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'"}
+_HTML_ENTITIES = {
+    "&amp;": "&",
+    "&nbsp;": " ",
+    "&lt;": "<",
+    "&gt;": ">",
+    "&quot;": '"',
+    "&#39;": "'",
+}
 
 
 def strip_markdown_debris(line: str) -> str:
@@ -141,7 +150,11 @@ def repeated_page_lines(pages: Sequence[Sequence[str]], *, edge: int = 3) -> set
     counts: Counter[str] = Counter()
     for lines in pages:
         content = [ln.strip() for ln in lines if ln.strip()]
-        edges = content[:edge] + content[-edge:] if len(content) > 2 * edge else content[:1] + content[-1:]
+        edges = (
+            content[:edge] + content[-edge:]
+            if len(content) > 2 * edge
+            else content[:1] + content[-1:]
+        )
         counts.update({_fold_digits(ln) for ln in edges if not ends_sentence(ln)})
     threshold = max(3, len(pages) // 2)
     return {ln for ln, n in counts.items() if n >= threshold and len(ln) < 120}
@@ -224,7 +237,9 @@ def join_wrapped(first: str, second: str, vocabulary: Iterable[str] = ()) -> str
 # --- footnotes ------------------------------------------------------------------------------
 
 _SUPER_MARK = re.compile(rf"(?<=[A-Za-z.,;:)’'\"”%])([{SUPERSCRIPTS}]+)")
-_GLUED_DIGIT = re.compile(r"(?<=[a-z]{3})(\d{1,3})(?=[\s,;:.)]|$)|(?<=[a-z]\.)(\d{1,3})(?=\s+[A-Z])")
+_GLUED_DIGIT = re.compile(
+    r"(?<=[a-z]{3})(\d{1,3})(?=[\s,;:.)]|$)|(?<=[a-z]\.)(\d{1,3})(?=\s+[A-Z])"
+)
 _FOOTNOTE_LINE = re.compile(rf"^\s*([{SUPERSCRIPTS}]+|\d{{1,3}})\s+(\S.*)$")
 
 
@@ -257,12 +272,13 @@ def footnote_text(line: str, *, superscript_only: bool = False) -> tuple[str, st
     if not m:
         return None
     mark = m.group(1)
-    if superscript_only and not mark[0] in SUPERSCRIPTS:
+    if superscript_only and mark[0] not in SUPERSCRIPTS:
         return None
     return mark.translate(_SUPER_TO_DIGIT), m.group(2).strip()
 
 
 # --- text-level helpers -------------------------------------------------------------------
+
 
 def clean_inline(line: str) -> str:
     """All inline rules for one line: debris out, spacing normalised, unicode composed."""

@@ -69,7 +69,9 @@ class DocumentMeta(BaseModel):
 class PageText(BaseModel):
     """The text of one page (or the whole file, for formats without pages)."""
 
-    number: int | None = Field(description="1-based page number; None when the format has no pages.")
+    number: int | None = Field(
+        description="1-based page number; None when the format has no pages."
+    )
     text: str
 
 
@@ -79,7 +81,9 @@ class Document(BaseModel):
     source: str = Field(description="File name, as users see it in citations.")
     path: str = Field(description="Where the file was read from.")
     format: str = Field(description="Reader that produced it: pdf, html, docx, md, txt.")
-    sha256: str = Field(description="Checksum of the file's bytes (re-ingest skips unchanged files).")
+    sha256: str = Field(
+        description="Checksum of the file's bytes (re-ingest skips unchanged files)."
+    )
     pages: list[PageText]
     title_hint: str | None = Field(default=None, description="A title the file itself declares.")
     warnings: list[str] = Field(default_factory=list)

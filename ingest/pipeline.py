@@ -72,7 +72,9 @@ def collect_files(paths: Sequence[Path]) -> tuple[list[Path], list[FileReport]]:
         key = (st.st_dev, st.st_ino)
         if key in seen_dirs:
             problems.append(
-                _failed(folder, f"skipped {folder}: a symbolic link loops back to a folder already read")
+                _failed(
+                    folder, f"skipped {folder}: a symbolic link loops back to a folder already read"
+                )
             )
             return
         seen_dirs.add(key)
@@ -91,7 +93,9 @@ def collect_files(paths: Sequence[Path]) -> tuple[list[Path], list[FileReport]]:
                 elif entry.is_file(follow_symlinks=True):
                     files.append(p)
                 else:
-                    problems.append(_failed(p, f"skipped {entry.name}: a broken link or not a regular file"))
+                    problems.append(
+                        _failed(p, f"skipped {entry.name}: a broken link or not a regular file")
+                    )
             except OSError as e:
                 problems.append(_failed(p, f"skipped {entry.name}: {e.strerror}"))
 
@@ -174,7 +178,10 @@ def ingest_paths(
             library.save(d)
         library.save_passages(passages)
     return IngestResult(
-        reports=reports, documents=list(docs.values()), passages=passages, seconds=time.perf_counter() - t0
+        reports=reports,
+        documents=list(docs.values()),
+        passages=passages,
+        seconds=time.perf_counter() - t0,
     )
 
 
@@ -233,9 +240,10 @@ def dedupe(passage_lists: Iterable[Sequence[Passage]]) -> list[Passage]:
     """Collapse the same paragraph found in several files into one passage.
 
     Two passages from different documents are the same when at least 80% of the shorter
-    one's word 6-grams occur in the longer. The more complete copy (more words; on a tie, the
-    document with more passages) is canonical and records the others as alternative
-    locations. Within one document nothing is merged: repetition there is the author's.
+    one's word 6-grams occur in the longer. The canonical copy records the others as
+    alternative locations. Within one document nothing is merged: repetition there is the author's.
+    The copy from the more complete document (more passages) is canonical; between copies in
+    one document, the longer.
     """
     lists = [list(pl) for pl in passage_lists]
     doc_size = {pl[0].doc_id: len(pl) for pl in lists if pl}
@@ -273,7 +281,7 @@ def dedupe(passage_lists: Iterable[Sequence[Passage]]) -> list[Passage]:
     for members in groups.values():
         ranked = sorted(
             members,
-            key=lambda k: (len(everything[k].text.split()), doc_size.get(everything[k].doc_id, 0)),
+            key=lambda k: (doc_size.get(everything[k].doc_id, 0), len(everything[k].text.split())),
             reverse=True,
         )
         canonical = everything[ranked[0]]

@@ -105,8 +105,6 @@ class LibraryStore:
 
     def passages(self) -> list[Passage]:
         if not self.passages_path.exists():
-            raise IndexMissingError(
-                f"no passages in {self.root} yet; run `careguide ingest` first"
-            )
+            raise IndexMissingError(f"no passages in {self.root} yet; run `careguide ingest` first")
         lines = self.passages_path.read_text(encoding="utf-8").splitlines()
         return [Passage.model_validate(json.loads(line)) for line in lines if line.strip()]

@@ -65,10 +65,18 @@ class Line:
 _NUMBERED = re.compile(r"^(?:-\s+)?(\d{1,3})\.\s+(\S.*)$")
 _DECIMAL = re.compile(r"^(?:-\s+)?(\d{1,2}\.\d{1,2})\.?\s+(\S.*)$")
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
-_L1_HEADING = re.compile(r"^(?:chapter|annex|appendix|part|section|schedule)\s+[\w.]+\b", re.I)
-_EXAMPLE_HEADING = re.compile(r"^(?:case stud(?:y|ies)|example|spotlight|box \d+|practice example)\b", re.I)
+_L1_HEADING = re.compile(
+    r"^(?:chapter|annex|appendix|part|section|schedule)\s+"
+    r"(?:\d+|[ivxlc]+|[a-z]|one|two|three|four|five|six|seven|eight|nine|ten)\b",
+    re.I,
+)
+_EXAMPLE_HEADING = re.compile(
+    r"^(?:case stud(?:y|ies)|example|spotlight|box \d+|practice example)\b", re.I
+)
 _GLOSSARY_HEADING = re.compile(r"\b(?:glossary|definitions|key terms)\b", re.I)
-_CONTENTS_HEADING = re.compile(r"^(?:contents|table of contents|table of figures|list of (?:figures|tables))$", re.I)
+_CONTENTS_HEADING = re.compile(
+    r"^(?:contents|table of contents|table of figures|list of (?:figures|tables))$", re.I
+)
 _CAPS_NUMBERED = re.compile(r"^\d{1,2}\.\s+[A-Z][A-Z ,&'’/-]{3,}$")
 
 
@@ -84,7 +92,9 @@ def lines_from_pages(pages: Sequence[PageText]) -> list[Line]:
             for piece in clean.strip_html_debris(raw, split_lines="\t" not in raw).split("\n"):
                 text = clean.normalise_spaces(clean.strip_markdown_debris(piece))
                 if text and (
-                    clean.is_page_number(text) or clean.is_alt_text(text) or clean.is_web_footer(text)
+                    clean.is_page_number(text)
+                    or clean.is_alt_text(text)
+                    or clean.is_web_footer(text)
                 ):
                     continue
                 out.append(Line(text=text, page=page.number, raw=piece))
@@ -98,7 +108,7 @@ def _drop_runs(lines: list[Line]) -> list[Line]:
     # contents: a "Contents" heading followed by entries, or any run of >= 3 entries
     run: list[int] = []
     after_contents_heading = False
-    for i in content_idx + [-1]:
+    for i in [*content_idx, -1]:
         text = lines[i].text if i >= 0 else ""
         if i >= 0 and _CONTENTS_HEADING.match(text):
             for j in run if len(run) >= 3 else []:
@@ -177,7 +187,10 @@ class _Numbering:
 
 
 def parse_blocks(
-    lines: list[Line], *, part_markers: Sequence[PartMarker] = (), vocabulary: set[str] | None = None
+    lines: list[Line],
+    *,
+    part_markers: Sequence[PartMarker] = (),
+    vocabulary: set[str] | None = None,
 ) -> list[Block]:
     """Turn cleaned lines into blocks. See the module docstring for what is recognised."""
     vocab = vocabulary if vocabulary is not None else _vocabulary(lines)
@@ -188,7 +201,9 @@ def parse_blocks(
     numbered = [
         (i, int(m.group(1)))
         for i, ln in enumerate(lines)
-        if "\t" not in ln.text and (m := _NUMBERED.match(ln.text)) and not _CAPS_NUMBERED.match(ln.text)
+        if "\t" not in ln.text
+        and (m := _NUMBERED.match(ln.text))
+        and not _CAPS_NUMBERED.match(ln.text)
     ]
     numbering = _Numbering(numbered)
     blocks: list[Block] = []
@@ -204,6 +219,7 @@ def parse_blocks(
     glossary_mode = False
     table_header: list[str] | None = None
     pending_refs: set[str] = set()
+    next_marker = 0
 
     def path() -> list[str]:
         if md_path:
@@ -246,25 +262,30 @@ def parse_blocks(
         text = ln.text
         if not text:
             gap = True
-            if not blank_every_line and open_block is not None and blocks[open_block].kind != "table":
-                if clean.ends_sentence(blocks[open_block].text):
-                    open_block = None
+            if (
+                not blank_every_line
+                and open_block is not None
+                and blocks[open_block].kind != "table"
+                and clean.ends_sentence(blocks[open_block].text)
+            ):
+                open_block = None
             continue
         was_gap, gap = gap, False
 
-        for marker in part_markers:
-            if marker.starts.match(text) and marker.label != part:
-                part, l1, l2, md_path = marker.label, "", "", []
-                part_count += 1
-                numbering.current = 0
-                current_para = open_block = None
-                example_mode = glossary_mode = False
+        # catalogue part markers fire in order, once each
+        if next_marker < len(part_markers) and part_markers[next_marker].starts.match(text):
+            part, l1, l2, md_path = part_markers[next_marker].label, "", "", []
+            next_marker += 1
+            part_count += 1
+            numbering.current = 0
+            current_para = open_block = None
+            example_mode = glossary_mode = False
 
         # footnote text: "¹ The three reviews ..." (superscript) or "6 See ..." for a marker seen
         fn = clean.footnote_text(text, superscript_only=True)
-        if fn is None and (plain := clean.footnote_text(text)) and plain[0] in pending_refs and "\t" not in text:
-            if not _NUMBERED.match(text):
-                fn = plain
+        plain = None if fn is not None or "\t" in text else clean.footnote_text(text)
+        if plain is not None and plain[0] in pending_refs and not _NUMBERED.match(text):
+            fn = plain
         if fn is not None:
             pending_refs.discard(fn[0])
             add("footnote", fn[1], ln, idx, number=fn[0])
@@ -283,8 +304,11 @@ def parse_blocks(
         # table rows
         if "\t" in text:
             cells = [c.strip() for c in text.split("\t")]
-            in_table = open_block is not None and blocks[open_block].kind in {"table", "table-header"}
-            if not in_table or was_gap and table_header is None:
+            in_table = open_block is not None and blocks[open_block].kind in {
+                "table",
+                "table-header",
+            }
+            if not in_table or (was_gap and table_header is None):
                 table_header = cells if _looks_like_header(cells) else None
                 if table_header is not None:
                     open_block = add("table", text, ln, idx, table_header=cells)
@@ -318,7 +342,9 @@ def parse_blocks(
                 continue
 
         # continuation of a wrapped line
-        if open_block is not None and _continues(blocks[open_block], text, was_gap, blank_every_line, wrap):
+        if open_block is not None and _continues(
+            blocks[open_block], text, was_gap, blank_every_line, wrap
+        ):
             extend(open_block, ln)
             continue
 
@@ -326,7 +352,7 @@ def parse_blocks(
         if (m := _NUMBERED.match(text)) and not _CAPS_NUMBERED.match(text):
             n = int(m.group(1))
             verdict = numbering.classify(idx, n)
-            if verdict == "restart" and not any(mk.starts.match(text) for mk in part_markers):
+            if verdict == "restart" and not part_markers:
                 part_count += 1
                 part = _part_label(blocks, part_count, l1)
                 l2 = "" if l1 == part else l2
@@ -394,20 +420,27 @@ def _continues(block: Block, text: str, was_gap: bool, blank_every_line: bool, w
     return block.last_len >= 0.85 * wrap
 
 
-
 def _is_heading(
-    text: str, lines: list[Line], idx: int, blocks: list[Block], open_block: int | None, was_gap: bool, wrap: int
+    text: str,
+    lines: list[Line],
+    idx: int,
+    blocks: list[Block],
+    open_block: int | None,
+    was_gap: bool,
+    wrap: int,
 ) -> bool:
     words = text.split()
     if not 1 <= len(words) <= 14 or len(text) > 110:
         return False
-    if text[:1].islower() or clean.ends_sentence(text) and not text.endswith(("?", ":")):
+    if text[:1].islower() or (clean.ends_sentence(text) and not text.endswith(("?", ":"))):
         return False
     if text.endswith((",", ";", "-", "–", "and", "or", "the")):
         return False
     chapter_like = bool(_L1_HEADING.match(text)) and len(words) <= 12
-    if open_block is not None and not clean.ends_sentence(blocks[open_block].text) and not (
-        chapter_like and was_gap
+    if (
+        open_block is not None
+        and not clean.ends_sentence(blocks[open_block].text)
+        and not (chapter_like and was_gap)
     ):
         return False
     if not (was_gap or chapter_like):
@@ -419,8 +452,10 @@ def _is_heading(
 
 
 def _looks_like_header(cells: list[str]) -> bool:
-    return 2 <= len(cells) <= 8 and all(0 < len(c) <= 60 for c in cells) and not any(
-        c[:1].isdigit() for c in cells[:1]
+    return (
+        2 <= len(cells) <= 8
+        and all(0 < len(c) <= 60 for c in cells)
+        and not any(c[:1].isdigit() for c in cells[:1])
     )
 
 

@@ -15,11 +15,16 @@ def test_normalise_spaces_undoes_double_spacing_and_keeps_tabs() -> None:
 
 def test_markdown_debris_is_removed_but_link_text_kept() -> None:
     line = r"**Pathfind a new approach.** See [published on GOV.UK](#) and \(2016\) []()"
-    assert clean.strip_markdown_debris(line) == "Pathfind a new approach. See published on GOV.UK and (2016) "
+    assert (
+        clean.strip_markdown_debris(line)
+        == "Pathfind a new approach. See published on GOV.UK and (2016) "
+    )
 
 
 def test_html_debris_is_removed() -> None:
-    out = clean.strip_html_debris('<p data-bbox="1,2,3,4">Family Help</p><ul style="list-style-type: none"><li>one')
+    out = clean.strip_html_debris(
+        '<p data-bbox="1,2,3,4">Family Help</p><ul style="list-style-type: none"><li>one'
+    )
     assert "<" not in out and "data-bbox" not in out
     assert "Family Help" in out and "- one" in out
 
@@ -30,7 +35,9 @@ def test_html_table_rows_stay_on_one_line() -> None:
 
 
 def test_html_tables_become_tab_rows() -> None:
-    html = "<table><tr><th>Rec</th><th>Response</th></tr><tr><td>Do X</td><td>Agreed</td></tr></table>"
+    html = (
+        "<table><tr><th>Rec</th><th>Response</th></tr><tr><td>Do X</td><td>Agreed</td></tr></table>"
+    )
     assert clean.html_tables_to_rows(html).strip().splitlines() == ["Rec\tResponse", "Do X\tAgreed"]
 
 
@@ -48,13 +55,21 @@ def test_contents_lines() -> None:
 
 def test_alt_text_and_web_footer() -> None:
     assert clean.is_alt_text("A handwritten signature in black ink, appearing to read 'A Name'.")
-    assert not clean.is_alt_text("A child in need is defined under section 17 of the Children Act 1989.")
+    assert not clean.is_alt_text(
+        "A child in need is defined under section 17 of the Children Act 1989."
+    )
     assert clean.is_web_footer("Submit an enquiry")
     assert not clean.is_web_footer("Submit your response by 11 May 2023.")
 
 
 def test_running_headers_found_across_pages() -> None:
-    bodies = ["Children come first.", "Councils must act.", "Carers get support.", "Plans are reviewed.", "Courts decide."]
+    bodies = [
+        "Children come first.",
+        "Councils must act.",
+        "Carers get support.",
+        "Plans are reviewed.",
+        "Courts decide.",
+    ]
     pages = [["Working Together 2023", body, f"Page {i}"] for i, body in enumerate(bodies, 1)]
     repeated = clean.repeated_page_lines(pages)
     assert clean.is_running_line("Working Together 2023", repeated)
@@ -63,15 +78,32 @@ def test_running_headers_found_across_pages() -> None:
 
 
 def test_place_name_dump() -> None:
-    names = ["Barnet", "Camden", "Enfield", "Hackney", "Haringey", "Islington", "Westminster",
-             "Kensington and Chelsea", "Hammersmith and Fulham", "Ealing", "Brent", "Harrow",
-             "Hillingdon", "Hounslow", "Richmond upon Thames", "Kingston upon Thames"]
+    names = [
+        "Barnet",
+        "Camden",
+        "Enfield",
+        "Hackney",
+        "Haringey",
+        "Islington",
+        "Westminster",
+        "Kensington and Chelsea",
+        "Hammersmith and Fulham",
+        "Ealing",
+        "Brent",
+        "Harrow",
+        "Hillingdon",
+        "Hounslow",
+        "Richmond upon Thames",
+        "Kingston upon Thames",
+    ]
     assert clean.is_place_name_dump(names)
     assert not clean.is_place_name_dump(["We will invest £200 million.", *names[:5]])
 
 
 def test_ocr_bullets_become_bullets() -> None:
-    assert clean.normalise_bullet("e First, people and leadership") == "First, people and leadership"
+    assert (
+        clean.normalise_bullet("e First, people and leadership") == "First, people and leadership"
+    )
     assert clean.normalise_bullet("¢ publish new standards") == "publish new standards"
     assert clean.normalise_bullet("• expand the programme") == "expand the programme"
     assert clean.normalise_bullet("every child deserves a home") is None
@@ -80,7 +112,10 @@ def test_ocr_bullets_become_bullets() -> None:
 def test_hyphenation_rejoined_only_for_known_words() -> None:
     vocab = {"organisation"}
     assert clean.join_wrapped("the organis-", "ation will", vocab) == "the organisation will"
-    assert clean.join_wrapped("closer co-", "operation between", vocab) == "closer co-operation between"
+    assert (
+        clean.join_wrapped("closer co-", "operation between", vocab)
+        == "closer co-operation between"
+    )
     assert clean.join_wrapped("hard", "wrapped", vocab) == "hard wrapped"
 
 
@@ -96,11 +131,16 @@ def test_footnote_markers_detached() -> None:
 
 
 def test_footnote_lines() -> None:
-    assert clean.footnote_text("¹ The three reviews are listed here.") == ("1", "The three reviews are listed here.")
+    assert clean.footnote_text("¹ The three reviews are listed here.") == (
+        "1",
+        "The three reviews are listed here.",
+    )
     assert clean.footnote_text("6 See the policy statement", superscript_only=True) is None
 
 
-_word = st.sampled_from(["children", "care", "the", "council", "**", "[x](#)", "<p>", "  ", "co-operation"])
+_word = st.sampled_from(
+    ["children", "care", "the", "council", "**", "[x](#)", "<p>", "  ", "co-operation"]
+)
 _number = st.one_of(
     st.integers(0, 99999).map(str),
     st.integers(1, 999).map(lambda n: f"£{n} million"),

@@ -8,7 +8,9 @@ from careguide.ingest.chunk import chunk, make_citation
 from careguide.ingest.models import DocumentMeta, PageText, PassageKind
 from careguide.ingest.structure import PartMarker, lines_from_pages, parse_blocks
 
-META = DocumentMeta(doc_id="t", title="Test guidance", short_title="Test guidance", publisher="DfE", date="2023-02")
+META = DocumentMeta(
+    doc_id="t", title="Test guidance", short_title="Test guidance", publisher="DfE", date="2023-02"
+)
 
 
 def _blocks(text: str, **kw: object):  # type: ignore[no-untyped-def]
@@ -16,7 +18,9 @@ def _blocks(text: str, **kw: object):  # type: ignore[no-untyped-def]
 
 
 def _passages(text: str, **kw: object):  # type: ignore[no-untyped-def]
-    return chunk(_blocks(text, **kw), META, "t.txt", citation_prefix="Test guidance (DfE, Feb 2023)").passages
+    return chunk(
+        _blocks(text, **kw), META, "t.txt", citation_prefix="Test guidance (DfE, Feb 2023)"
+    ).passages
 
 
 LONG = " ".join(["Councils should help families early and keep children safe at home."] * 3)
@@ -41,13 +45,20 @@ def test_list_that_interrupts_numbering_stays_a_list() -> None:
 def test_numbering_restart_starts_a_new_part() -> None:
     text = f"1. {LONG}\n\n2. {LONG}\n\nAppendix 2\n\n1. {LONG}\n\n2. {LONG}\n"
     ps = _passages(text)
-    assert [(p.part, p.paragraphs) for p in ps] == [("", ["1"]), ("", ["2"]), ("Appendix 2", ["1"]), ("Appendix 2", ["2"])]
+    assert [(p.part, p.paragraphs) for p in ps] == [
+        ("", ["1"]),
+        ("", ["2"]),
+        ("Appendix 2", ["1"]),
+        ("Appendix 2", ["2"]),
+    ]
     assert "App. 2" in ps[2].citation
 
 
 def test_catalogue_part_markers_name_parts() -> None:
     text = f"1. {LONG}\n\nInspectors' handbook\n\n1. {LONG}\n"
-    marker = PartMarker(label="Appendix 2: Ofsted handbook", starts=re.compile(r"^Inspectors' handbook$"))
+    marker = PartMarker(
+        label="Appendix 2: Ofsted handbook", starts=re.compile(r"^Inspectors' handbook$")
+    )
     ps = _passages(text, part_markers=[marker])
     assert [p.part for p in ps] == ["", "Appendix 2: Ofsted handbook"]
 
@@ -59,12 +70,16 @@ def test_hard_wrapped_lines_rejoin_into_one_paragraph() -> None:
         "planning.\n\n13. Next paragraph here.\n"
     )
     ps = _passages(text)
-    assert ps[0].text.startswith("Local authorities should make sure that every child in care has a social worker who knows")
+    assert ps[0].text.startswith(
+        "Local authorities should make sure that every child in care has a social worker who knows"
+    )
     assert ps[0].text.endswith("care planning.")
 
 
 def test_footnotes_kept_apart_and_attached() -> None:
-    text = f"5. We will invest £200 million² in this. {LONG}\n\n² Across the Spending Review period.\n"
+    text = (
+        f"5. We will invest £200 million² in this. {LONG}\n\n² Across the Spending Review period.\n"
+    )
     ps = _passages(text)
     body = next(p for p in ps if p.kind == PassageKind.body)
     note = next(p for p in ps if p.kind == PassageKind.footnote)
@@ -90,12 +105,33 @@ def test_table_rows_carry_column_headers() -> None:
     text = "Recommendation\tResponse\nGovernment should fund Family Help.\tWe will invest £45 million.\n"
     ps = _passages(text)
     assert ps[0].kind == PassageKind.table_row
-    assert ps[0].text == "Recommendation: Government should fund Family Help.; Response: We will invest £45 million."
+    assert (
+        ps[0].text
+        == "Recommendation: Government should fund Family Help.; Response: We will invest £45 million."
+    )
 
 
 def test_contents_and_place_names_produce_no_passages() -> None:
-    places = "\n".join(["Barnet", "Camden", "Enfield", "Hackney", "Haringey", "Islington", "Ealing", "Brent",
-                        "Harrow", "Hillingdon", "Hounslow", "Bexley", "Bromley", "Croydon", "Sutton", "Merton"])
+    places = "\n".join(
+        [
+            "Barnet",
+            "Camden",
+            "Enfield",
+            "Hackney",
+            "Haringey",
+            "Islington",
+            "Ealing",
+            "Brent",
+            "Harrow",
+            "Hillingdon",
+            "Hounslow",
+            "Bexley",
+            "Bromley",
+            "Croydon",
+            "Sutton",
+            "Merton",
+        ]
+    )
     text = f"Contents\n\nExecutive summary\t2\nChapter 1: Introduction\t5\nAnnex A\t9\n\n{places}\n\n1. {LONG}\n"
     ps = _passages(text)
     assert len(ps) == 1 and ps[0].paragraphs == ["1"]
@@ -109,7 +145,9 @@ def test_offsets_point_into_cleaned_text() -> None:
 
 
 def test_long_paragraph_splits_at_sentences_and_keeps_number() -> None:
-    text = "9. " + " ".join(f"Sentence number {i} says something useful about care planning." for i in range(80))
+    text = "9. " + " ".join(
+        f"Sentence number {i} says something useful about care planning." for i in range(80)
+    )
     ps = _passages(text)
     assert len(ps) > 1 and all(p.paragraphs == ["9"] for p in ps)
     assert all(p.text.rstrip().endswith(".") for p in ps)
@@ -120,4 +158,7 @@ def test_citation_without_numbers_uses_heading_and_page() -> None:
     from careguide.ingest.structure import Block
 
     b = Block(kind="para", text="x", heading_path=["People and leadership"], pages=[7])
-    assert make_citation("Vision (DfE, Jan 2016)", [b], [], [7]) == "Vision (DfE, Jan 2016), ‘People and leadership’, p. 7"
+    assert (
+        make_citation("Vision (DfE, Jan 2016)", [b], [], [7])
+        == "Vision (DfE, Jan 2016), ‘People and leadership’, p. 7"
+    )
