@@ -69,9 +69,31 @@ def fetch(
         list[str] | None,
         typer.Argument(help="Catalogue ids to download; default: all with an address."),
     ] = None,
+    dest: Annotated[
+        Path | None,
+        typer.Option(help="Folder to save into; default: <data dir>/sources."),
+    ] = None,
 ) -> None:
-    """Download catalogued documents from their official addresses (checksums verified)."""
-    _not_yet("fetch")
+    """Download catalogued documents from their official addresses (checksums verified).
+
+    Then ingest them with `careguide ingest <data dir>/sources`.
+    """
+    from careguide.ingest.catalogue import Catalogue
+    from careguide.ingest.fetch import fetch_documents
+
+    settings = Settings()
+    try:
+        catalogue = Catalogue.load(settings.ingest.catalogue_path)
+        results = fetch_documents(catalogue, dest or settings.data_dir / "sources", doc_ids)
+    except CareguideError as e:
+        _fail(str(e))
+    out = Console()
+    for r in results:
+        colour = {"failed": "red", "downloaded": "green"}.get(r.status, "")
+        label = f"[{colour}]{r.status}[/{colour}]" if colour else r.status
+        out.print(f"{r.id}: {label} {r.message}", highlight=False, soft_wrap=True)
+    if results and all(r.status == "failed" for r in results):
+        raise typer.Exit(1)
 
 
 @app.command()
