@@ -18,7 +18,10 @@ class IndexSettings(BaseModel):
     )
     batch_size: int = Field(default=32, description="Passages embedded per batch.")
     qdrant_url: str | None = Field(
-        default=None, description="A Qdrant server or cluster; unset uses embedded local mode on disk."
+        default=None,
+        description="A Qdrant server or cluster; unset uses embedded local mode on disk.",
     )
-    qdrant_api_key: SecretStr | None = Field(default=None, description="API key for the Qdrant server.")
+    qdrant_api_key: SecretStr | None = Field(
+        default=None, description="API key for the Qdrant server."
+    )
     collection: str = Field(default="careguide", description="Alias that searches read from.")

@@ -80,7 +80,18 @@ def test_cli_dry_run_json_has_the_documented_fields(tmp_path: Path, corpus_dir: 
     assert out.exit_code == 0
     rows = [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
     assert rows
-    for key in ("source", "doc_id", "title", "citation", "heading_path", "paragraphs", "part", "pages", "kind", "text"):
+    for key in (
+        "source",
+        "doc_id",
+        "title",
+        "citation",
+        "heading_path",
+        "paragraphs",
+        "part",
+        "pages",
+        "kind",
+        "text",
+    ):
         assert key in rows[0]
     assert rows[0]["source"] == "004_80413ab7c43692f4.txt"
 
