@@ -161,7 +161,9 @@ def repeated_page_lines(pages: Sequence[Sequence[str]], *, edge: int = 3) -> set
 
 
 def _fold_digits(line: str) -> str:
-    return re.sub(r"\d+", "#", line)
+    """Fold page numbers in short lines ("Page 3" ~ "Page 4"); longer lines must match exactly,
+    so numbered chapter headings are not mistaken for a running header."""
+    return re.sub(r"\d+", "#", line) if len(line.split()) <= 4 else line
 
 
 def is_running_line(line: str, repeated: set[str]) -> bool:

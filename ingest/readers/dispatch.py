@@ -151,6 +151,11 @@ def _unsupported(path: Path, data: bytes) -> ReadError:
             f"{name} is a zip archive, not a {_describe(suffix)}; "
             "unzip it and ingest the files inside"
         )
+    if suffix in {".pdf", ".docx"} and _looks_like_html(data[:SNIFF_BYTES]):
+        return ReadError(
+            f"{name} is a web page, not a {_describe(suffix)} (perhaps a failed download); "
+            "download the file again"
+        )
     if data.startswith(OLE_MAGIC):
         return ReadError(
             f"{name} is an old-style Office file (.doc/.xls); "

@@ -58,10 +58,10 @@ def read(path: Path, settings: IngestSettings) -> Document:
     markup, notes = _decode(data, path.name)
     try:
         soup = BeautifulSoup(markup, "lxml")
-        title = _title(soup)
-        _drop_furniture(soup)
+        landmarks = _prune(soup)
+        title = _title(landmarks)
         try:
-            text = "\n\n".join(_blocks(_content_root(soup)))
+            text = "\n\n".join(_blocks(_content_root(soup, landmarks)))
         except RecursionError:
             text = _flat_text(soup)
     except Exception as exc:  # bs4 and lxml raise assorted types on broken markup
@@ -100,21 +100,53 @@ def _decode(data: bytes, name: str) -> tuple[str, list[str]]:
         return text, [*notes, "NUL bytes removed"]
 
 
-def _title(soup: BeautifulSoup) -> str | None:
-    for tag in (soup.title, soup.find("h1")):
-        if isinstance(tag, Tag):
+def _title(landmarks: dict[str, Tag]) -> str | None:
+    """The page's <title> without GOV.UK's suffix, else its first <h1>."""
+    for tag in (landmarks.get("title"), landmarks.get("h1")):
+        if tag is not None:
             text = GOVUK_SUFFIX.sub("", _inline(tag.get_text(" ")))
             if text:
                 return text
     return None
 
 
-def _is_furniture(tag: Tag) -> bool:
-    if tag.name in DROP_TAGS:
+def _prune(soup: BeautifulSoup) -> dict[str, Tag]:
+    """Drop the page furniture; return the first of each landmark left, by name.
+
+    One walk with an explicit stack, in document order, not descending into furniture:
+    bs4's ``find`` helpers are far slower on large pages.
+    """
+    landmarks: dict[str, Tag] = {}
+    doomed: list[Tag] = []
+    stack: list[tuple[Tag, bool]] = [(soup, False)]  # (tag, inside <main> or <article>)
+    while stack:
+        tag, in_content = stack.pop()
+        if tag.name == "head":
+            for title in _children(tag, {"title"})[:1]:
+                landmarks.setdefault("title", title.extract())  # out before <head> goes
+        if tag is not soup and _is_furniture(tag, in_content):
+            doomed.append(tag)
+            continue
+        if tag.name in {"main", "article", "h1", "body"}:
+            landmarks.setdefault(tag.name, tag)
+        if tag.get("id") == "content":
+            landmarks.setdefault("#content", tag)
+        if tag.get("role") == "main":
+            landmarks.setdefault("role=main", tag)
+        inside = in_content or tag.name in {"main", "article"}
+        stack.extend((child, inside) for child in reversed(tag.contents) if isinstance(child, Tag))
+    for tag in doomed:
+        tag.decompose()
+    return landmarks
+
+
+def _is_furniture(tag: Tag, in_content: bool) -> bool:
+    name = tag.name
+    if name in DROP_TAGS:
         return True
-    if tag.name in {"header", "footer"}:  # the page's, not an article's own title or notes
-        return tag.find_parent(["main", "article"]) is None
-    if tag.name == "form":  # a search box, unless the site wraps the whole page in a form
+    if name in {"header", "footer"}:  # the page's, not an article's own title or notes
+        return not in_content
+    if name == "form":  # a search box, unless the site wraps the whole page in a form
         return tag.find(["main", "article", "h1", "h2"]) is None
     classes = tag.get_attribute_list("class")
     if any(c in DROP_CLASSES or COOKIE.search(c) for c in classes if c):
@@ -126,29 +158,18 @@ def _is_furniture(tag: Tag) -> bool:
         return True
     href = tag.get("href")
     return (
-        tag.name == "a"
+        name == "a"
         and isinstance(href, str)
         and href.startswith("#")
         and bool(SKIP_LINK.match(tag.get_text()))
     )
 
 
-def _drop_furniture(soup: BeautifulSoup) -> None:
-    doomed = [tag for tag in soup.find_all(True) if _is_furniture(tag)]
-    for tag in doomed:
-        if not tag.decomposed:  # an ancestor may have taken it already
-            tag.decompose()
-
-
-def _content_root(soup: BeautifulSoup) -> Tag:
-    for candidate in (
-        soup.find("main"),
-        soup.find(id="content"),
-        soup.find("article"),
-        soup.find(True, {"role": "main"}),
-        soup.body,
-    ):
-        if isinstance(candidate, Tag) and candidate.get_text(strip=True):
+def _content_root(soup: BeautifulSoup, landmarks: dict[str, Tag]) -> Tag:
+    """The main content when the page marks it (and it has text), else the body."""
+    for key in ("main", "#content", "article", "role=main", "body"):
+        candidate = landmarks.get(key)
+        if candidate is not None and any(text.strip() for text in candidate.strings):
             return candidate
     return soup
 
@@ -258,27 +279,37 @@ def _roman(n: int) -> str:
 
 def _table(table: Tag) -> Iterator[str]:
     """The caption, then one line per row with cells separated by TAB, header rows first."""
-    caption = table.find("caption")
-    if isinstance(caption, Tag) and caption.find_parent("table") is table:
-        text = _inline(caption.get_text(" "))
-        if text:
-            yield text
-    rows = [row for row in table.find_all("tr") if row.find_parent("table") is table]
-    in_head = [row.find_parent("thead") is not None for row in rows]
-    ordered = [r for r, h in zip(rows, in_head, strict=True) if h] + [
-        r for r, h in zip(rows, in_head, strict=True) if not h
-    ]
-    lines = []
-    for row in ordered:
-        cells = [
-            _inline(cell.get_text(" "))
-            for cell in row.find_all(["th", "td"])
-            if cell.find_parent("tr") is row  # not the cells of a nested table
-        ]
+    caption = _children(table, {"caption"})
+    if caption and (text := _inline(caption[0].get_text(" "))):
+        yield text
+    head: list[str] = []
+    body: list[str] = []
+    for in_head, row in _rows(table):
+        cells = [_inline(cell.get_text(" ")) for cell in _children(row, {"th", "td"})]
         if any(cells):
-            lines.append("\t".join(cells))
-    if lines:
-        yield "\n".join(lines)
+            (head if in_head else body).append("\t".join(cells))
+    if head or body:
+        yield "\n".join(head + body)
+
+
+def _rows(table: Tag) -> Iterator[tuple[bool, Tag]]:
+    """(in <thead>, row) for the table's own rows, not those of a table nested in a cell."""
+    stack = [(child, False) for child in reversed(_children(table))]
+    while stack:
+        node, in_head = stack.pop()
+        if node.name == "tr":
+            yield in_head, node
+        elif node.name != "table":
+            inside = in_head or node.name == "thead"
+            stack.extend((child, inside) for child in reversed(_children(node)))
+
+
+def _children(tag: Tag, names: set[str] | None = None) -> list[Tag]:
+    return [
+        child
+        for child in tag.contents
+        if isinstance(child, Tag) and (names is None or child.name in names)
+    ]
 
 
 def _inline(text: str) -> str:

@@ -31,6 +31,7 @@ from careguide.ingest.settings import IngestSettings
 RENDER_LONG_SIDE_PX = 3500  # about 300 dpi on A4: enough for Tesseract, small enough for Pillow
 RENDER_TIMEOUT_S = 120
 OCR_TIMEOUT_S = 300
+PLACEHOLDER_TITLES = frozenset({"untitled", "title", "document", "slide 1"})  # tools' defaults
 
 
 def read(path: Path, settings: IngestSettings) -> Document:
@@ -47,9 +48,9 @@ def read(path: Path, settings: IngestSettings) -> Document:
             notes.append(f"no text layer on page(s) {numbers}; read with OCR")
         title = _title(reader)
     if not any(text.strip() for text in pages):
+        why = "OCR found no words" if scanned else "no text layer and no scanned images"
         raise ReadError(
-            f"{path.name} has no readable text (no text layer and no scanned images); "
-            "check the file or export it again with text"
+            f"{path.name} has no readable text ({why}); check the file or export it again with text"
         )
     return make_document(
         path,
@@ -144,6 +145,8 @@ def _title(reader: PdfReader) -> str | None:
     except Exception:
         return None
     text = " ".join(str(title or "").split())
+    if text.lower() in PLACEHOLDER_TITLES or text.startswith("Microsoft Word - "):
+        return None
     return text or None
 
 
