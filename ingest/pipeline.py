@@ -239,66 +239,48 @@ def _shingles(text: str, n: int = 6) -> set[int]:
 def dedupe(passage_lists: Iterable[Sequence[Passage]]) -> list[Passage]:
     """Collapse the same paragraph found in several files into one passage.
 
-    Two passages from different documents are the same when at least 80% of the shorter
-    one's word 6-grams occur in the longer. The canonical copy records the others as
-    alternative locations. Within one document nothing is merged: repetition there is the author's.
-    The copy from the more complete document (more passages) is canonical; between copies in
-    one document, the longer.
+    Documents are taken most complete first (most passages); each passage of a later
+    document that shares at least 80% of its word 6-grams with a passage already kept is
+    recorded as an alternative location of that passage instead of being kept. So the more
+    complete copy is canonical, and passages of one document are never merged with each
+    other: repetition within a document is the author's.
     """
-    lists = [list(pl) for pl in passage_lists]
-    doc_size = {pl[0].doc_id: len(pl) for pl in lists if pl}
-    everything = [p for pl in lists for p in pl]
-    shingles = [_shingles(p.text) for p in everything]
+    lists = sorted((list(pl) for pl in passage_lists if pl), key=len, reverse=True)
+    kept: list[Passage] = []
+    kept_sizes: list[int] = []
+    alts: dict[int, list[Location]] = defaultdict(list)
     by_shingle: dict[int, list[int]] = defaultdict(list)
-    for i, sh in enumerate(shingles):
-        for h in sh:
-            by_shingle[h].append(i)
-    parent = list(range(len(everything)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i, sh in enumerate(shingles):
-        if len(sh) < 4:
-            continue
-        counts: dict[int, int] = defaultdict(int)
-        for h in sh:
-            for j in by_shingle[h]:
-                if j != i and everything[j].doc_id != everything[i].doc_id:
-                    counts[j] += 1
-        for j, shared in counts.items():
-            smaller = min(len(sh), len(shingles[j]))
-            if shared >= 0.8 * smaller:
-                parent[find(i)] = find(j)
-
-    groups: dict[int, list[int]] = defaultdict(list)
-    for i in range(len(everything)):
-        groups[find(i)].append(i)
-    out: list[Passage] = []
-    for members in groups.values():
-        ranked = sorted(
-            members,
-            key=lambda k: (doc_size.get(everything[k].doc_id, 0), len(everything[k].text.split())),
-            reverse=True,
-        )
-        canonical = everything[ranked[0]]
-        alts = [
-            Location(
-                source=everything[k].source,
-                doc_id=everything[k].doc_id,
-                citation=everything[k].citation,
-                paragraphs=everything[k].paragraphs,
-                part=everything[k].part,
-            )
-            for k in ranked[1:]
-        ]
-        out.append(canonical.model_copy(update={"alt_locations": alts}) if alts else canonical)
-    order = {p.id: i for i, p in enumerate(everything)}
-    out.sort(key=lambda p: order.get(p.id, 0))
-    return out
+    for pl in lists:
+        new: list[tuple[Passage, set[int]]] = []
+        for p in pl:
+            sh = _shingles(p.text)
+            counts: dict[int, int] = defaultdict(int)
+            for h in sh if len(sh) >= 4 else ():
+                for k in by_shingle[h]:
+                    counts[k] += 1
+            best = max(counts.items(), key=lambda kv: kv[1], default=None)
+            if best is not None and best[1] >= 0.8 * min(len(sh), kept_sizes[best[0]]):
+                alts[best[0]].append(
+                    Location(
+                        source=p.source,
+                        doc_id=p.doc_id,
+                        citation=p.citation,
+                        paragraphs=p.paragraphs,
+                        part=p.part,
+                    )
+                )
+                continue
+            new.append((p, sh))
+        for p, sh in new:  # indexed after the document, so it never matches itself
+            k = len(kept)
+            kept.append(p)
+            kept_sizes.append(len(sh))
+            for h in sh:
+                by_shingle[h].append(k)
+    return [
+        p.model_copy(update={"alt_locations": alts[k]}) if k in alts else p
+        for k, p in enumerate(kept)
+    ]
 
 
 def document_meta(result: IngestResult) -> list[DocumentMeta]:
