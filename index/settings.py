@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field, SecretStr
 
 
@@ -25,3 +27,54 @@ class IndexSettings(BaseModel):
         default=None, description="API key for the Qdrant server."
     )
     collection: str = Field(default="careguide", description="Alias that searches read from.")
+    candidates: int = Field(
+        default=50,
+        ge=1,
+        description="Candidates taken from each of the dense and sparse searches before fusion.",
+    )
+    fusion: Literal["rrf", "score"] = Field(
+        default="rrf",
+        description=(
+            "How dense and sparse candidates are merged: 'rrf' (reciprocal rank fusion) or "
+            "'score' (per-list normalised scores, weighted by dense_weight)."
+        ),
+    )
+    rrf_k: int = Field(
+        default=60, ge=1, description="RRF constant: score = sum of 1 / (rrf_k + rank)."
+    )
+    score_norm: Literal["minmax", "zscore"] = Field(
+        default="minmax",
+        description=(
+            "Per-list normalisation for 'score' fusion: 'minmax' to [0, 1], or 'zscore' "
+            "squashed through a logistic to (0, 1)."
+        ),
+    )
+    dense_weight: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=1.0,
+        description="Weight of the dense list in 'score' fusion (the sparse list gets 1 - this).",
+    )
+    expansion_weight: float = Field(
+        default=0.5,
+        ge=0.0,
+        description="Sparse query weight of glossary-expansion terms (the user's words weigh 1).",
+    )
+    outdated_penalty: float = Field(
+        default=0.9,
+        gt=0.0,
+        le=1.0,
+        description=(
+            "Score multiplier for passages of superseded or historical documents, unless the "
+            "query asks about the past (a year, 'previously', 'used to', 'history'...)."
+        ),
+    )
+    summary_penalty: float = Field(
+        default=0.8,
+        gt=0.0,
+        le=1.0,
+        description="Score multiplier for passages of 'summary' documents (cite the source).",
+    )
+    footnote_penalty: float = Field(
+        default=0.95, gt=0.0, le=1.0, description="Score multiplier for footnote passages."
+    )

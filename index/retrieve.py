@@ -1,0 +1,206 @@
+"""Hybrid retrieval: dense and sparse candidates, fused in Python, ranked with priors.
+
+Fusion happens here rather than in Qdrant (``FusionQuery``) so that both methods can be
+measured on the dev set with the same candidates:
+
+- ``rrf``: reciprocal rank fusion, ``sum(1 / (rrf_k + rank))`` over the lists a passage
+  is in. Ignores score scales; robust default.
+- ``score``: each list's scores normalised (``minmax`` to [0, 1], or ``zscore`` through a
+  logistic to (0, 1)), then ``dense_weight * dense + (1 - dense_weight) * sparse``; a
+  passage missing from a list gets 0 for it.
+
+Then priors that know the documents, as score multipliers (settings, defaults in
+``IndexSettings``): passages of superseded or historical documents get
+``outdated_penalty`` unless the query asks about the past (see ``asks_about_past``);
+``summary`` documents get ``summary_penalty``; footnotes get ``footnote_penalty``.
+Finally the same paragraph never appears twice: hits are deduplicated by passage id and
+by a hash of their normalised text (a paragraph repeated across files), best kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import statistics
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from careguide.index.analyser import query_vector
+from careguide.index.embedder import Embedder
+from careguide.index.models import Hit, SearchFilters
+from careguide.index.settings import IndexSettings
+from careguide.index.store import Store
+from careguide.ingest.models import DocKind, DocStatus, Passage, PassageKind
+
+Fusion = Literal["rrf", "score"]
+
+
+class QueryExpansion(Protocol):
+    """What a query expander returns, e.g. ``careguide.guides.glossary.ExpandedQuery``."""
+
+    @property
+    def dense_text(self) -> str: ...
+
+    @property
+    def sparse_terms(self) -> Sequence[str] | str: ...
+
+
+Expander = Callable[[str], QueryExpansion]
+
+_PAST = re.compile(
+    r"\b(?:(?:19|20)\d\d|used to|previous(?:ly)?|original(?:ly)?|histor(?:y|ic|ical|ically)"
+    r"|before|old(?:er)?|earlier|former(?:ly)?|superseded|replaced|no longer|past)\b",
+    re.IGNORECASE,
+)
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def asks_about_past(query: str) -> bool:
+    """True when the query names a year or asks how things were ("previously", "used to").
+
+    Such a query switches the currency prior off (it does not favour old documents: it
+    lets relevance decide).
+    """
+    return _PAST.search(query) is not None
+
+
+def text_fingerprint(text: str) -> str:
+    """Hash of a passage's text, ignoring case, punctuation and spacing."""
+    norm = _NON_WORD.sub(" ", unicodedata.normalize("NFKC", text).lower()).strip()
+    return hashlib.sha256(norm.encode()).hexdigest()
+
+
+@dataclass
+class _Candidate:
+    passage: Passage
+    dense: float | None = None
+    sparse: float | None = None
+    dense_rank: int | None = None
+    sparse_rank: int | None = None
+
+
+def _normalise(scores: list[float], method: Literal["minmax", "zscore"]) -> list[float]:
+    if not scores:
+        return []
+    if method == "minmax":
+        low, high = min(scores), max(scores)
+        return [1.0 if high == low else (s - low) / (high - low) for s in scores]
+    mean = statistics.fmean(scores)
+    spread = statistics.pstdev(scores)
+    return [1 / (1 + math.exp(-((s - mean) / spread if spread else 0.0))) for s in scores]
+
+
+def _fuse(
+    candidates: dict[str, _Candidate],
+    *,
+    method: Fusion,
+    settings: IndexSettings,
+    dense_weight: float | None = None,
+) -> dict[str, float]:
+    """Fused score per passage id."""
+    if method == "rrf":
+        k = settings.rrf_k
+        return {
+            pid: sum(1 / (k + r) for r in (c.dense_rank, c.sparse_rank) if r is not None)
+            for pid, c in candidates.items()
+        }
+    alpha = settings.dense_weight if dense_weight is None else dense_weight
+    fused = dict.fromkeys(candidates, 0.0)
+    for attr, weight in (("dense", alpha), ("sparse", 1 - alpha)):
+        ids = [pid for pid, c in candidates.items() if getattr(c, attr) is not None]
+        normed = _normalise([getattr(candidates[pid], attr) for pid in ids], settings.score_norm)
+        for pid, value in zip(ids, normed, strict=True):
+            fused[pid] += weight * value
+    return fused
+
+
+def prior(passage: Passage, *, past: bool, settings: IndexSettings) -> float:
+    """Score multiplier from what is known about the passage's document."""
+    factor = 1.0
+    if not past and passage.meta.status in (DocStatus.superseded, DocStatus.historical):
+        factor *= settings.outdated_penalty
+    if passage.meta.kind == DocKind.summary:
+        factor *= settings.summary_penalty
+    if passage.kind == PassageKind.footnote:
+        factor *= settings.footnote_penalty
+    return factor
+
+
+def retrieve(
+    query: str,
+    *,
+    embedder: Embedder,
+    store: Store,
+    k: int = 10,
+    filters: SearchFilters | None = None,
+    fusion: Fusion | None = None,
+    dense_weight: float | None = None,
+    expand: Expander | None = None,
+    settings: IndexSettings | None = None,
+) -> list[Hit]:
+    """The ``k`` best passages for ``query``, best first.
+
+    ``fusion`` and ``dense_weight`` override the settings (for measuring on the dev set);
+    ``settings`` defaults to the store's. ``expand`` rewrites the query (e.g. the
+    glossary's ``expand_query``): its ``dense_text`` is embedded in place of the query,
+    and its ``sparse_terms`` join the query's own terms at ``expansion_weight``.
+    """
+    settings = settings or store.settings
+    if not query.strip() or k < 1:
+        return []
+    dense_text, extra_terms = query, []
+    if expand is not None:
+        expanded = expand(query)
+        dense_text = expanded.dense_text or query
+        terms = expanded.sparse_terms
+        extra_terms = [terms] if isinstance(terms, str) else list(terms)
+
+    limit = max(settings.candidates, k)
+    dense = store.search("dense", embedder.embed([dense_text])[0], limit=limit, filters=filters)
+    sparse_query = query_vector(
+        query, extra_terms=extra_terms, extra_weight=settings.expansion_weight
+    )
+    sparse = store.search("sparse", sparse_query, limit=limit, filters=filters)
+
+    candidates: dict[str, _Candidate] = {}
+    for rank, (passage, score) in enumerate(dense, start=1):
+        c = candidates.setdefault(passage.id, _Candidate(passage))
+        c.dense, c.dense_rank = score, rank
+    for rank, (passage, score) in enumerate(sparse, start=1):
+        c = candidates.setdefault(passage.id, _Candidate(passage))
+        c.sparse, c.sparse_rank = score, rank
+
+    fused = _fuse(
+        candidates, method=fusion or settings.fusion, settings=settings, dense_weight=dense_weight
+    )
+    past = asks_about_past(query)
+    scored = sorted(
+        (
+            (fused[pid] * prior(c.passage, past=past, settings=settings), c)
+            for pid, c in candidates.items()
+        ),
+        key=lambda item: (-item[0], item[1].passage.id),
+    )
+
+    hits: list[Hit] = []
+    seen_text: set[str] = set()
+    for score, c in scored:
+        fingerprint = text_fingerprint(c.passage.text)
+        if fingerprint in seen_text:
+            continue
+        seen_text.add(fingerprint)
+        hits.append(
+            Hit(
+                rank=len(hits) + 1,
+                score=score,
+                passage=c.passage,
+                dense_score=c.dense,
+                sparse_score=c.sparse,
+            )
+        )
+        if len(hits) == k:
+            break
+    return hits

@@ -1,0 +1,234 @@
+"""Hybrid retrieval on every backend: fusion, filters, priors, dedupe, expansion."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+
+from careguide.index.embedder import HashingEmbedder
+from careguide.index.models import SearchFilters
+from careguide.index.retrieve import Fusion, asks_about_past, retrieve
+from careguide.index.store import Store
+from careguide.ingest.models import DocKind, DocStatus, Passage, PassageKind
+
+MakeStore = Callable[..., Store]
+
+
+@dataclass
+class ExpandedQuery:
+    """Stands in for the glossary's expansion: the retriever only reads these two fields."""
+
+    dense_text: str
+    sparse_terms: list[str] | str
+
+
+@pytest.mark.parametrize("fusion", ["rrf", "score"])
+@pytest.mark.parametrize(
+    ("query", "doc_id", "paragraph"),
+    [
+        ("special guardianship order", "sgo-guidance-2017", "12"),
+        ("SGOs", "sgo-guidance-2017", "12"),
+        ("£200m for family help", "stable-homes-2023", "5"),
+        ("cooperation between safeguarding partners", "working-together-2023", "3.12"),
+        ("LAC placements", "ilacs-framework-2023", "22"),
+    ],
+)
+def test_finds_the_passage(
+    indexed: Store,
+    embedder: HashingEmbedder,
+    fusion: Fusion,
+    query: str,
+    doc_id: str,
+    paragraph: str,
+) -> None:
+    hits = retrieve(query, embedder=embedder, store=indexed, k=3, fusion=fusion)
+    top = hits[0]
+    assert (top.passage.doc_id, top.passage.paragraphs) == (doc_id, [paragraph])
+    assert top.rank == 1
+    assert top.sparse_score is not None and top.sparse_score > 0
+    assert top.dense_score is not None
+    assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+@pytest.mark.parametrize("norm", ["minmax", "zscore"])
+def test_score_fusion_normalisations(
+    make_store: MakeStore, corpus: list[Passage], embedder: HashingEmbedder, norm: str
+) -> None:
+    store = make_store(fusion="score", score_norm=norm, dense_weight=0.3)
+    store.index(corpus, embedder)
+    hits = retrieve("restraint and use of force", embedder=embedder, store=store)
+    assert hits[0].passage.doc_id == "childrens-homes-regs-2015"
+    assert all(0 <= h.score <= 1 for h in hits)
+
+
+def test_dense_weight_decides_score_fusion(indexed: Store, embedder: HashingEmbedder) -> None:
+    # with all weight on the dense list, a passage found only by the sparse list scores 0
+    hits = retrieve(
+        "kinship", embedder=embedder, store=indexed, fusion="score", dense_weight=1.0, k=10
+    )
+    for hit in hits:
+        if hit.dense_score is None:
+            assert hit.score == 0
+
+
+def test_k_and_empty_queries(indexed: Store, embedder: HashingEmbedder) -> None:
+    assert len(retrieve("children", embedder=embedder, store=indexed, k=2)) == 2
+    assert retrieve("   ", embedder=embedder, store=indexed) == []
+    only_stopwords = retrieve("what is the", embedder=embedder, store=indexed, k=3)
+    assert len(only_stopwords) == 3  # the dense side still answers
+    assert all(h.sparse_score is None for h in only_stopwords)
+
+
+@pytest.mark.parametrize(
+    ("filters", "doc_ids"),
+    [
+        (SearchFilters(kinds=[DocKind.policy]), {"stable-homes-2023"}),
+        (SearchFilters(doc_ids=["sgo-guidance-2017"]), {"sgo-guidance-2017"}),
+        (
+            SearchFilters(year_from=2016, year_to=2020),
+            {"sgo-guidance-2017"},
+        ),
+        (SearchFilters(year_to=2015), {"childrens-homes-regs-2015"}),
+        (SearchFilters(audience=["inspectors"]), {"ilacs-framework-2023"}),
+        (
+            SearchFilters(audience=["courts", "Providers"]),
+            {"sgo-guidance-2017", "childrens-homes-regs-2015"},
+        ),
+        (
+            SearchFilters(kinds=[DocKind.statutory_guidance], year_from=2023),
+            {"working-together-2023"},
+        ),
+    ],
+)
+def test_filters(
+    indexed: Store, embedder: HashingEmbedder, filters: SearchFilters, doc_ids: set[str]
+) -> None:
+    hits = retrieve("children", embedder=embedder, store=indexed, k=10, filters=filters)
+    assert {h.passage.doc_id for h in hits} == doc_ids
+
+
+def test_status_and_passage_kind_filters(
+    store: Store, make_passage: Callable[..., Passage], embedder: HashingEmbedder
+) -> None:
+    store.index(
+        [
+            make_passage("Care plans are reviewed.", doc_id="new", paragraph="1"),
+            make_passage("Care plans were reviewed.", doc_id="old", status=DocStatus.superseded),
+            make_passage(
+                "See the care plan regulations.", doc_id="new", passage_kind=PassageKind.footnote
+            ),
+        ],
+        embedder,
+    )
+    current = SearchFilters(statuses=[DocStatus.current])
+    assert {
+        h.passage.doc_id
+        for h in retrieve("care plan", embedder=embedder, store=store, filters=current)
+    } == {"new"}
+    notes = SearchFilters(passage_kinds=[PassageKind.footnote])
+    hits = retrieve("care plan", embedder=embedder, store=store, filters=notes)
+    assert [h.passage.kind for h in hits] == [PassageKind.footnote]
+
+
+TEXT = "The local authority must review the kinship care plan every six months."
+SAME_TOKENS = TEXT + " Too."  # analyses to the same tokens, so scores tie, but not a duplicate
+
+
+def _twins(make_passage: Callable[..., Passage], **other: object) -> list[Passage]:
+    """Two passages that score the same, from documents that differ only in ``other``."""
+    return [
+        make_passage(TEXT, doc_id="main", short_title="Kinship care"),
+        make_passage(SAME_TOKENS, doc_id="other", short_title="Kinship care", **other),
+    ]
+
+
+@pytest.mark.parametrize("fusion", ["rrf", "score"])
+def test_summary_documents_rank_below(
+    store: Store, make_passage: Callable[..., Passage], embedder: HashingEmbedder, fusion: Fusion
+) -> None:
+    store.index(_twins(make_passage, kind=DocKind.summary), embedder)
+    hits = retrieve("kinship care plan review", embedder=embedder, store=store, fusion=fusion)
+    assert [h.passage.doc_id for h in hits] == ["main", "other"]
+    if fusion == "score":
+        assert hits[1].score == pytest.approx(hits[0].score * store.settings.summary_penalty)
+
+
+def test_footnotes_rank_slightly_below(
+    store: Store, make_passage: Callable[..., Passage], embedder: HashingEmbedder
+) -> None:
+    store.index(_twins(make_passage, passage_kind=PassageKind.footnote), embedder)
+    hits = retrieve("kinship care plan", embedder=embedder, store=store, fusion="score")
+    assert [h.passage.doc_id for h in hits] == ["main", "other"]
+    assert hits[1].score == pytest.approx(hits[0].score * store.settings.footnote_penalty)
+
+
+@pytest.mark.parametrize("status", [DocStatus.superseded, DocStatus.historical])
+def test_current_guidance_outranks_outdated_unless_asked_about_the_past(
+    store: Store, make_passage: Callable[..., Passage], embedder: HashingEmbedder, status: DocStatus
+) -> None:
+    store.index(_twins(make_passage, status=status, date="2016-03"), embedder)
+    now = retrieve("kinship care plan", embedder=embedder, store=store, fusion="score")
+    assert [h.passage.doc_id for h in now] == ["main", "other"]
+    assert now[1].score == pytest.approx(now[0].score * store.settings.outdated_penalty)
+
+    past = retrieve("kinship care plan previously", embedder=embedder, store=store, fusion="score")
+    assert past[0].score == pytest.approx(past[1].score)  # no penalty: relevance decides
+
+
+@pytest.mark.parametrize(
+    ("query", "past"),
+    [
+        ("what did the 2016 guidance say", True),
+        ("what used to happen", True),
+        ("how was it originally done", True),
+        ("history of special guardianship", True),
+        ("before the Children Act", True),
+        ("the old rules", True),
+        ("what must a kinship carer do", False),
+        ("placement holds", False),  # "old" only as a whole word
+    ],
+)
+def test_asks_about_past(query: str, past: bool) -> None:
+    assert asks_about_past(query) is past
+
+
+def test_the_same_paragraph_never_appears_twice(
+    store: Store, make_passage: Callable[..., Passage], embedder: HashingEmbedder
+) -> None:
+    store.index(
+        [
+            make_passage(TEXT, doc_id="guidance"),
+            make_passage(TEXT.upper().replace(".", ""), doc_id="summary", kind=DocKind.summary),
+            make_passage("Unrelated text about restraint.", doc_id="guidance", paragraph="2"),
+        ],
+        embedder,
+    )
+    hits = retrieve("kinship care plan", embedder=embedder, store=store)
+    assert [h.passage.doc_id for h in hits] == ["guidance", "guidance"]
+    assert len({h.passage.id for h in hits}) == 2
+
+
+def test_query_expansion(indexed: Store, embedder: HashingEmbedder) -> None:
+    def expand(query: str) -> ExpandedQuery:
+        return ExpandedQuery(
+            dense_text="restraint and use of force in children's homes",
+            sparse_terms=["restraint", "use of force"],
+        )
+
+    plain = retrieve("RPI", embedder=embedder, store=indexed, k=1)
+    expanded = retrieve("RPI", embedder=embedder, store=indexed, k=1, expand=expand)
+    assert plain[0].sparse_score is None  # no passage says "RPI"
+    assert expanded[0].passage.doc_id == "childrens-homes-regs-2015"
+    assert expanded[0].sparse_score is not None
+
+    as_text = retrieve(
+        "RPI",
+        embedder=embedder,
+        store=indexed,
+        k=1,
+        expand=lambda q: ExpandedQuery(dense_text=q, sparse_terms="restraint use of force"),
+    )
+    assert as_text[0].passage.doc_id == "childrens-homes-regs-2015"
