@@ -15,8 +15,8 @@ from pathlib import Path
 
 from careguide.ingest.catalogue import Catalogue, citation_prefix, meta_for
 from careguide.ingest.chunk import chunk
-from careguide.ingest.errors import CareguideError, ReadError
-from careguide.ingest.models import Document, DocumentMeta, Location, Passage
+from careguide.ingest.errors import CareguideError
+from careguide.ingest.models import Document, Location, Passage
 from careguide.ingest.readers.dispatch import read_path
 from careguide.ingest.settings import IngestSettings
 from careguide.ingest.storage import LibraryStore, StoredDocument
@@ -194,9 +194,7 @@ def _ingest_one(
 ) -> FileReport:
     try:
         doc = read_path(path, settings)
-    except ReadError as e:
-        return _failed(path, str(e))
-    except CareguideError as e:  # any other library error is still one file's problem
+    except CareguideError as e:  # a ReadError, or any other library error: one file's problem
         return _failed(path, str(e))
     existing = library.find(doc.sha256, doc.source) if library else None
     if existing and existing.parser_version == PARSER_VERSION:
@@ -281,8 +279,3 @@ def dedupe(passage_lists: Iterable[Sequence[Passage]]) -> list[Passage]:
         p.model_copy(update={"alt_locations": alts[k]}) if k in alts else p
         for k, p in enumerate(kept)
     ]
-
-
-def document_meta(result: IngestResult) -> list[DocumentMeta]:
-    """The metadata of every document in the library after an ingest."""
-    return [d.meta for d in result.documents]
