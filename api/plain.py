@@ -1,0 +1,463 @@
+"""Plain language for the carer and child answer modes.
+
+``plainify`` rewrites one sentence chosen from a guidance passage into one or more plain
+sentences, using only what the sentence says:
+
+- markup, footnote markers and bracketed asides go; a bracket that holds an amount, a
+  percentage, an age or a period ("(£2,000)", "(up to age 25)") stays;
+- the department's "we" and "our" become the speaker's ("We will publish" -> "The
+  government plans to publish");
+- acronyms are spelled out, and jargon with a short plain replacement in the glossary is
+  replaced ("looked-after children" -> "children in care"); a term whose plain
+  meaning is long keeps its name and gets a sentence of explanation after it;
+- long sentences are split where both halves stand as sentences (about 20 words a
+  sentence for carers, 13 for children).
+
+Numbers, dates and amounts are never written, only kept or (inside a dropped aside or a
+footnote marker) dropped: every number in the output is one of the input's, exactly as
+the input wrote it. ``number_tokens`` is the check.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import textstat
+
+from careguide.guides.glossary import Glossary, GlossaryEntry, GlossaryMatch, Mode, load_glossary
+
+
+def _wordset(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Longest sentence (in words) left whole, and the fewest words each half of a split needs.
+_SPLIT_AT: dict[str, tuple[int, int]] = {"carer": (20, 5), "child": (13, 4)}
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_SUPERSCRIPT = re.compile(r"[\u00b9\u00b2\u00b3\u2070-\u2079]+")
+_GLUED_FOOTNOTE = re.compile(r"(?<=[a-z]{3})\d{1,3}(?=[\s.,;:!?)]|$)(?![.,]\d)")
+_SQUARE = re.compile(r"\[([^\[\]]*)\]")
+_LINK = re.compile(r"\[([^\[\]]*)\]\([^()\s]*\)")
+_EMPHASIS = re.compile(r"\*\*|__")
+_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+_ROUND = re.compile(r"\(([^()]*)\)")
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+# What makes a bracketed number part of the meaning, not a reference or a citation year.
+_NEEDED_NUMBER = re.compile(
+    r"[£$€%]|\d\s*(?:per\s?cent|million|billion|bn|m|k)\b"
+    r"|\d{4}\s*(?:-|–|to)\s*\d{2,4}"  # a financial or school year: (2016-17)
+    r"|\b(?:aged?|under|over|up to|from|until|within|before|after|at least|at most)\s+\d"
+    r"|\d\s*(?:years?|months?|weeks?|days?|hours?|working days|pounds|pence|times|children|"
+    r"young people|people|families|councils|local authorities|social workers|carers)\b"
+    rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})\b|\b(?:{_MONTHS})\s+\d{{4}}\b",
+    re.IGNORECASE,
+)
+_DETERMINER = re.compile(
+    r"\b(a|an|the|this|that|each|every|any|your|their|his|her|its|no|one)\s+$", re.IGNORECASE
+)
+_RELATIVE = frozenset({"that", "who", "which", "where", "whose", "when"})
+_POST_MODIFIER = _RELATIVE | {"in", "of", "for", "with", "to", "under", "until", "from", "by"}
+# Nouns that show the term before them is a modifier ("looked-after children numbers"), so a
+# plain phrase with words after its head noun ("children in care") cannot stand there.
+_MODIFIED_NOUNS = _wordset(
+    "review reviews plan plans allowance allowances team teams service services status "
+    "population numbers number data figures rate rates holder holders placement placements "
+    "support assessment assessments application applications budget funding arrangements "
+    "process system cases case order orders outcomes pupil pupils policy policies payment "
+    "payments carer carers proceedings hearing meeting meetings panel work worker workers "
+    "sector market strategy"
+)
+_AUXILIARIES = _wordset(
+    "is are was were be been being will would can could should must may might shall has "
+    "have had do does did need needs plans wants means helps gives gets makes takes "
+    "provides supports includes allows lets leads sets shows says said found made took gave "
+    "became showed told know knows think thinks believes expects intends agrees recognises "
+    "remain remains stay stays live lives go goes come comes work works use uses receive "
+    "receives continue continues face faces feel feels want get have keep keeps look looks "
+    "help decide decides chair chairs pay pays left moved became lived"
+)
+_ADVERBS = _wordset(
+    "also now then still therefore further already jointly first often always never only "
+    "just not soon rightly collectively clearly"
+)
+_NOT_VERBS = _wordset(
+    "as all both each in at and or too alone together ourselves who that the a an to of for "
+    "with on by from"
+)
+_PAST = _wordset(
+    "made set gave took put said sent brought began heard saw found held led paid spent "
+    "built met thought knew wrote became came ran got let kept left lost told understood"
+)
+_PLURAL_VERBS = frozenset({"are", "were", "have", "do"})  # "UASC are": the acronym is plural
+_MODALS = _wordset("can could would should may might must shall")
+
+
+def number_tokens(text: str) -> list[str]:
+    """Every number in a text as written: "£2,000.50 in 2016-17" -> ["2,000.50", "2016", "17"]."""
+    return _NUMBER.findall(text)
+
+
+def reading_grade(text: str) -> float:
+    """Flesch-Kincaid grade of ``text`` (US school grade; about 5 suits a child reader)."""
+    return float(textstat.flesch_kincaid_grade(text)) if text.strip() else 0.0
+
+
+def smog(text: str) -> float:
+    """SMOG index of ``text``: years of schooling needed, counting long words."""
+    return float(textstat.smog_index(text)) if text.strip() else 0.0
+
+
+def plainify(
+    sentence: str,
+    mode: Mode,
+    *,
+    speaker: str = "the government",
+    explain: bool = True,
+    glossary: Glossary | None = None,
+) -> list[str]:
+    """Rewrite one guidance sentence as plain sentences for a carer or a child reader.
+
+    ``speaker`` is who "we" means in the source: the government for the department's
+    papers, "the council" or "Ofsted" for theirs. With ``explain``, a term whose plain
+    meaning is too long to put in the sentence gets a sentence of its own after it.
+    """
+    if mode not in _SPLIT_AT:
+        raise ValueError(f"mode must be 'carer' or 'child', not {mode!r}")
+    glossary = glossary or load_glossary()
+    text = _drop_footnotes(_drop_markup(sentence))
+    text = _drop_asides(text)
+    text = _outside_quotes(text, lambda part: _speaker_voice(part, speaker))
+    text, explanations = _plain_words(text, mode, glossary)
+    limit, least = _SPLIT_AT[mode]
+    sentences = [_tidy(s) for s in _split(_tidy(text), limit, least)]
+    if explain:
+        sentences += explanations
+    return [s for s in sentences if s]
+
+
+def plain_hedges(mode: Mode = "carer", topics: tuple[str, ...] = ()) -> list[str]:
+    """Hedges from the glossary for an answer in ``mode`` about ``topics`` (glossary terms)."""
+    return load_glossary().hedges_for(mode, topics)
+
+
+PLAIN_HEDGES: tuple[str, ...] = tuple(
+    hedge.text for hedge in load_glossary().hedges if "carer" in hedge.modes
+)
+"""Short, honest phrases a carer-mode answer may end with (from glossary.yaml)."""
+
+
+# --- cleaning ---------------------------------------------------------------------------
+
+
+def _cut(pattern: re.Pattern[str], text: str, keep: Callable[[re.Match[str]], str]) -> str:
+    """Replace matches of ``pattern`` with ``keep(match)``, never joining two numbers."""
+    out: list[str] = []
+    at = 0
+    for match in pattern.finditer(text):
+        out.append(text[at : match.start()])
+        kept = keep(match)
+        before = text[match.start() - 1 : match.start()]
+        after = text[match.end() : match.end() + 1]
+        if not kept and (before[-1:].isdigit() or after[:1].isdigit()) and before and after:
+            kept = " "
+        out.append(kept)
+        at = match.end()
+    out.append(text[at:])
+    return "".join(out)
+
+
+def _drop_markup(text: str) -> str:
+    text = _cut(_LINK, text, lambda m: m.group(1))
+    text = _cut(_TAG, text, lambda m: " ")
+    text = re.sub(r"\\([()\[\]*_])", r"\1", text)
+    return _cut(_EMPHASIS, text, lambda m: "")
+
+
+def _drop_footnotes(text: str) -> str:
+    text = _cut(_SUPERSCRIPT, text, lambda m: "")
+    text = _cut(_GLUED_FOOTNOTE, text, lambda m: "")
+    return _cut(_SQUARE, text, lambda m: "" if re.search(r"\d|^\W*$", m.group(1)) else m.group(1))
+
+
+def _drop_asides(text: str) -> str:
+    """Drop bracketed asides, innermost first; keep brackets holding a needed number."""
+    opened, closed = "\x01", "\x02"  # kept brackets, hidden from the next pass
+
+    def keep(match: re.Match[str]) -> str:
+        inner = match.group(1)
+        return f"{opened}{inner}{closed}" if _NEEDED_NUMBER.search(inner) else ""
+
+    while True:
+        dropped = _cut(_ROUND, text, keep)
+        if dropped == text:
+            break
+        text = dropped
+    return text.replace(opened, "(").replace(closed, ")")
+
+
+def _outside_quotes(text: str, rewrite: Callable[[str], str]) -> str:
+    """Apply ``rewrite`` to the parts of ``text`` that are not quoted speech."""
+    parts = re.split(r"(“[^”]*”|\"[^\"]*\")", text)
+    return "".join(part if i % 2 else rewrite(part) for i, part in enumerate(parts))
+
+
+# --- whose voice ------------------------------------------------------------------------
+
+
+def _third_person(verb: str) -> str:
+    lower = verb.lower()
+    irregular = {"are": "is", "were": "was", "have": "has", "do": "does", "go": "goes", "be": "is"}
+    if lower in irregular:
+        return irregular[lower]
+    if lower in _MODALS or lower in _PAST or lower.endswith("ed"):
+        return verb
+    if lower.endswith(("s", "sh", "ch", "x", "z", "o")):
+        return verb + "es"
+    if len(lower) > 2 and lower.endswith("y") and lower[-2] not in "aeiou":
+        return verb[:-1] + "ies"
+    return verb + "s"
+
+
+def _speaker_voice(text: str, speaker: str) -> str:
+    """ "We will ..." -> "The government plans to ..."; "our" -> "the government's"."""
+
+    def who(word: str) -> str:
+        return speaker[0].upper() + speaker[1:] if word[0].isupper() else speaker
+
+    def owner(word: str) -> str:
+        return who(word) + "'s"
+
+    def will(match: re.Match[str]) -> str:
+        adverb = f" {match.group('adverb')}" if match.group("adverb") else ""
+        if match.group("neg"):
+            return f"{who(match.group('we'))}{adverb} does not plan to"
+        return f"{who(match.group('we'))}{adverb} plans to"
+
+    def verb(match: re.Match[str]) -> str:
+        word = match.group("verb")
+        if word.lower() in _NOT_VERBS:
+            return match.group(0)
+        adverb = f" {match.group('adverb')}" if match.group("adverb") else ""
+        return f"{who(match.group('we'))}{adverb} {_third_person(word)}"
+
+    adverbs = r"(?:\w+ly|" + "|".join(sorted(_ADVERBS - {"not"})) + r")"
+    text = re.sub(
+        rf"\b(?P<we>we)(?:\s+will|['’]ll|\s+shall)\s+(?:(?P<adverb>{adverbs})\s+)?(?P<neg>not\s+)?",
+        lambda m: will(m) + " ",
+        text,
+        flags=re.IGNORECASE,
+    )
+    text = re.sub(
+        r"\b(?P<we>we)\s+won['’]t\s+",
+        lambda m: f"{who(m['we'])} does not plan to ",
+        text,
+        flags=re.I,
+    )
+    text = re.sub(r"\b(?P<we>we)['’]re\b", lambda m: f"{who(m['we'])} is", text, flags=re.I)
+    text = re.sub(r"\b(?P<we>we)['’]ve\b", lambda m: f"{who(m['we'])} has", text, flags=re.I)
+    text = re.sub(
+        rf"\b(?P<we>we)\s+(?:(?P<adverb>{adverbs})\s+)?(?P<verb>[A-Za-z]+)\b",
+        verb,
+        text,
+        flags=re.IGNORECASE,
+    )
+    text = re.sub(r"\b(?:our|ours)\b", lambda m: owner(m.group()), text, flags=re.I)
+    text = re.sub(r"\bourselves\b", "itself", text, flags=re.I)
+    text = re.sub(r"\bus\b", lambda m: speaker, text)
+    return re.sub(r"\bwe\b", lambda m: who(m.group()), text, flags=re.I)
+
+
+# --- jargon -----------------------------------------------------------------------------
+
+
+def _short(plain: str) -> bool:
+    parts = plain.split()
+    return len(parts) <= 5 and not _RELATIVE & {w.lower() for w in parts}
+
+
+def _head_final(core: str) -> bool:
+    """True when nothing follows the head noun ("the council", not "child in care")."""
+    parts = core.lower().split()
+    return len(parts) <= 3 and not _POST_MODIFIER & set(parts)
+
+
+def _article_for(word: str) -> str:
+    lower = word.lower()
+    if lower.startswith(("uni", "use", "eu", "one")):
+        return "a"
+    return "an" if lower[:1] in "aeiou" else "a"
+
+
+def _split_article(plain: str) -> tuple[str | None, str]:
+    first, _, rest = plain.partition(" ")
+    if first.lower() in {"a", "an", "the"} and rest:
+        return first.lower(), rest
+    return None, plain
+
+
+def _replacement(
+    match: GlossaryMatch, text: str, mode: Mode, said: set[str]
+) -> tuple[str, int, bool] | None:
+    """What replaces ``match``: (new text, where the replaced span starts, needs explaining)."""
+    entry = match.entry
+    usable = entry.plain is not None and mode in entry.plain_for
+    start = match.start
+    if match.kind == "acronym" and entry.well_known:
+        return None
+    if re.match(r"[.,]?\d", text[match.end :]):
+        return None  # part of a number as written ("s47.0"): leave it whole
+    long_plain = usable and not _short(entry.plain or "")
+    following = re.match(r"\s+([A-Za-z]+)", text[match.end :])
+    next_word = following.group(1).lower() if following else ""
+    plural = match.plural or (match.kind == "acronym" and next_word in _PLURAL_VERBS)
+    term = entry.plural_term() if plural else entry.term
+    if match.kind == "term":
+        term = text[match.start : match.end]
+        term = re.sub(r"['’]s$", "", term)
+    new = term
+
+    # A number in the match ("s47") is a label the reader may need: keep it, in the term.
+    labelled = bool(number_tokens(text[match.start : match.end]))
+    if usable and not long_plain and not labelled:
+        plain = entry.plain_plural if plural else entry.plain
+        article, core = _split_article(plain or "")
+        modifier = next_word in _MODIFIED_NOUNS
+        fits = _head_final(core) or not (match.possessive or modifier)
+        if plain and fits:
+            determiner = _DETERMINER.search(text[: match.start])
+            if determiner:
+                start = determiner.start()
+                word = determiner.group(1)
+                if word.lower() in {"a", "an"}:
+                    word = _article_for(core)
+                    word = word.capitalize() if determiner.group(1)[0].isupper() else word
+                new = f"{word} {core}"
+            elif match.possessive or modifier:
+                new = f"the {core}" if article == "the" else core
+            else:
+                new = plain
+    elif match.kind == "acronym":
+        determiner = _DETERMINER.search(text[: match.start])
+        if determiner and determiner.group(1).lower() in {"a", "an"}:
+            start = determiner.start()
+            word = _article_for(term)
+            word = word.capitalize() if determiner.group(1)[0].isupper() else word
+            new = f"{word} {term}"
+    if match.possessive:
+        new += "'s"
+    if not set(number_tokens(new)) <= said:
+        return None
+    return new, start, bool(long_plain)
+
+
+def _explanation(entry: GlossaryEntry) -> str:
+    plain = entry.plain or ""
+    first = plain.split(" ", 1)[0].lower()
+    if entry.term[0].islower() and first in {"a", "an", "someone", "somebody", "something"}:
+        subject = f"{_article_for(entry.term)} {entry.term}"
+    else:
+        subject = entry.term
+    return f"{subject[0].upper()}{subject[1:]} is {plain}."
+
+
+def _plain_words(text: str, mode: Mode, glossary: Glossary) -> tuple[str, list[str]]:
+    """Spell out acronyms and replace jargon; return the text and explanation sentences."""
+    said = set(number_tokens(text))
+    explain: list[GlossaryEntry] = []
+    for match in reversed(glossary.find(text, aliases=False)):
+        found = _replacement(match, text, mode, said)
+        if found is None:
+            continue
+        new, start, needs_explaining = found
+        if needs_explaining and match.entry not in explain:
+            explain.insert(0, match.entry)
+        if not text[:start].strip(" \"“'‘"):
+            new = new[0].upper() + new[1:]
+        text = text[:start] + new + text[match.end :]
+    explanations = [_explanation(entry) for entry in explain]
+    return text, [e for e in explanations if set(number_tokens(e)) <= said]
+
+
+# --- sentences --------------------------------------------------------------------------
+
+# Where a long sentence may split, and how the second half then starts.
+_JOINS: tuple[tuple[str, str], ...] = (
+    ("; ", ""),
+    (", so that ", "This is so that "),
+    (", because ", "This is because "),
+    (", which ", "This "),
+    (", but ", "But "),
+    (", and ", ""),
+    (", so ", "So "),
+)
+
+
+def _is_clause(text: str, least: int) -> bool:
+    """Whether ``text`` reads as a sentence: long enough, with a verb after its first word."""
+    found = re.findall(r"[A-Za-z'-]+", text)
+    if len(found) < least or found[0].lower() in {"to", "and", "or"}:
+        return False
+    if found[0].islower() and found[0].endswith(("ing", "ed")):
+        return False  # ", and working with ..." continues the sentence before it
+    return any(w.lower() in _AUXILIARIES or w.lower().endswith("ed") for w in found[1:])
+
+
+def _depth_map(text: str) -> list[int]:
+    """For each character, how many brackets or quotes enclose it."""
+    depth, inside_quote = 0, False
+    levels = []
+    for char in text:
+        if char in "“":
+            inside_quote = True
+        elif char == "”":
+            inside_quote = False
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth = max(0, depth - 1)
+        levels.append(depth + inside_quote)
+    return levels
+
+
+def _split(text: str, limit: int, least: int) -> list[str]:
+    """Split ``text`` into sentences of about ``limit`` words where both halves stand."""
+    if len(text.split()) <= limit:
+        return [text]
+    levels = _depth_map(text)
+    middle = len(text) / 2
+    best: tuple[float, str, str] | None = None
+    for join, lead in _JOINS:
+        for found in re.finditer(re.escape(join), text):
+            if levels[found.start()]:
+                continue
+            left, right = text[: found.start()], text[found.end() :]
+            if join == ", which " and "," in right:
+                continue  # the clause may close mid-sentence: "the fund, which ..., pays"
+            second = lead + right
+            if _is_clause(left, least) and _is_clause(second, least):
+                distance = abs(found.start() - middle)
+                if best is None or distance < best[0]:
+                    best = (distance, left, second)
+    if best is None:
+        return [text]
+    _, left, right = best
+    left = left.rstrip(" ,;:") + "."
+    right = right[0].upper() + right[1:]
+    return _split(left, limit, least) + _split(right, limit, least)
+
+
+def _tidy(text: str) -> str:
+    text = re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r"\s+([,.;:!?])(?!\d)", r"\1", text)
+    text = re.sub(r"\(\s+", "(", text)
+    text = re.sub(r"\s+\)", ")", text)
+    text = re.sub(r"(?<!\d),(?=[,.;:!?])", "", text)
+    text = re.sub(r"\.{2,}$", ".", text).rstrip(" ,;:-–")
+    if not re.search(r"[A-Za-z0-9]", text):
+        return ""
+    text = text[0].upper() + text[1:]
+    if text[-1] not in ".!?" and not text.endswith(("”", '"')):
+        text += "."
+    return text

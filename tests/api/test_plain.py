@@ -1,0 +1,357 @@
+"""Plain sentences for carers and children: each rule, and numbers kept exactly.
+
+The sentences here are written for these tests in the style of guidance documents; they
+are not copied from the sample corpus.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from careguide.api.plain import (
+    PLAIN_HEDGES,
+    number_tokens,
+    plain_hedges,
+    plainify,
+    reading_grade,
+    smog,
+)
+
+
+def one(sentence: str, mode: str = "carer", **options: object) -> str:
+    """The plain version of a sentence that should stay one sentence."""
+    result = plainify(sentence, mode, **options)
+    assert len(result) == 1, result
+    return result[0]
+
+
+# --- acronyms and jargon ------------------------------------------------------------------
+
+
+def test_acronyms_are_spelled_out() -> None:
+    assert one("The ECF will replace the ASYE.") == (
+        "The Early Career Framework will replace the Assessed and Supported Year in Employment."
+    )
+
+
+def test_jargon_takes_its_plain_words_with_case_kept_at_the_start() -> None:
+    assert one("Looked-after children should have a say.") == "Children in care should have a say."
+    assert one("Local authorities must publish it.") == "Councils must publish it."
+    assert one("Every looked-after child needs a plan.") == "Every child in care needs a plan."
+
+
+def test_articles_agree_with_the_new_words() -> None:
+    assert one("An LA must decide.") == "A council must decide."
+    assert one("It depends on the LA's policy.") == "It depends on the council's policy."
+    assert plainify("Apply to an EHCP panel.", "carer")[0] == (
+        "Apply to an education, health and care plan panel."
+    )
+
+
+def test_plain_words_that_cannot_stand_as_a_modifier_are_not_forced_in() -> None:
+    assert one("Looked-after children's outcomes improved.") == (
+        "Looked-after children's outcomes improved."
+    )
+
+
+def test_a_plural_acronym_becomes_a_plural_term() -> None:
+    assert plainify("SGOs are rising.", "carer", explain=False) == [
+        "Special guardianship orders are rising."
+    ]
+    assert plainify("UASC are often older.", "carer")[0] == (
+        "Unaccompanied asylum-seeking children are often older."
+    )
+
+
+def test_a_term_with_a_long_plain_meaning_is_explained_after() -> None:
+    result = plainify("Grandparents often apply for an SGO.", "carer")
+    assert result == [
+        "Grandparents often apply for a special guardianship order.",
+        "A special guardianship order is a court order that makes someone a child's special "
+        "guardian.",
+    ]
+    assert plainify("Grandparents often apply for an SGO.", "carer", explain=False) == result[:1]
+
+
+def test_plain_for_limits_a_plain_replacement_to_its_modes() -> None:
+    sentence = "Kinship carers need support."
+    assert plainify(sentence, "carer") == ["Kinship carers need support."]
+    assert len(plainify(sentence, "child")) == 2
+
+
+def test_well_known_acronyms_stay() -> None:
+    assert one("Ofsted will inspect the service.") == "Ofsted will inspect the service."
+
+
+# --- whose voice --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "plain"),
+    [
+        ("We will publish new guidance.", "The government plans to publish new guidance."),
+        ("We will also consult on it.", "The government also plans to consult on it."),
+        ("We will not restart the scheme.", "The government does not plan to restart the scheme."),
+        ("In future we want councils to act.", "In future the government wants councils to act."),
+        ("We have introduced a new duty.", "The government has introduced a new duty."),
+        ("We are testing this.", "The government is testing this."),
+        ("This is our vision.", "This is the government's vision."),
+        ("Councils told us this.", "Councils told the government this."),
+    ],
+)
+def test_the_department_speaks_as_the_government(source: str, plain: str) -> None:
+    assert one(source) == plain
+
+
+def test_the_speaker_can_be_someone_else() -> None:
+    assert one("We will improve our services.", speaker="the council") == (
+        "The council plans to improve the council's services."
+    )
+
+
+def test_quoted_speech_keeps_its_own_we() -> None:
+    assert one("One young person said “we want to be heard”.") == (
+        "One young person said “we want to be heard”."
+    )
+
+
+# --- asides, footnotes, markup ------------------------------------------------------------
+
+
+def test_bracketed_asides_and_citation_years_are_dropped() -> None:
+    assert one("Putting children first (2016) set out the plan.") == (
+        "Putting children first set out the plan."
+    )
+    assert one("The review (see paragraph 12) found gaps (for example in training).") == (
+        "The review found gaps."
+    )
+
+
+@pytest.mark.parametrize(
+    "kept",
+    ["(£2,000)", "(up to age 25)", "(2016-17)", "(40%)", "(6 weeks)", "(from 2 February 2023)"],
+)
+def test_brackets_holding_a_needed_number_stay(kept: str) -> None:
+    assert kept in one(f"Care leavers get a bursary {kept} from the council.")
+
+
+def test_footnote_markers_go() -> None:
+    assert one("Most authorities6 agreed.") == "Most authorities agreed."
+    assert one("Most councils agreed.²³") == "Most councils agreed."
+    assert one("Most councils agreed [12].") == "Most councils agreed."
+
+
+def test_markup_goes() -> None:
+    assert one("**Staying Close** is [now national](#).") == "Staying Close is now national."
+
+
+# --- splitting ----------------------------------------------------------------------------
+
+LONG = (
+    "The council will assess the needs of the child and the wider family, and the social "
+    "worker will then decide whether a conference is needed, so that everyone is clear "
+    "about the risks."
+)
+
+
+def test_long_sentences_split_where_both_halves_stand() -> None:
+    assert plainify(LONG, "carer") == [
+        "The council will assess the needs of the child and the wider family.",
+        "The social worker will then decide whether a conference is needed, so that everyone "
+        "is clear about the risks.",
+    ]
+    assert plainify(LONG, "child") == [
+        "The council will assess the needs of the child and the wider family.",
+        "The social worker will then decide whether a conference is needed.",
+        "This is so that everyone is clear about the risks.",
+    ]
+
+
+def test_child_mode_splits_more() -> None:
+    sentence = "Staying Close gives young people support, and it helps them find a home nearby."
+    assert len(plainify(sentence, "carer")) == 1
+    assert plainify(sentence, "child") == [
+        "Staying Close gives young people support.",
+        "It helps them find a home nearby.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "second"),
+    [
+        (
+            "Councils have a new duty to help families early on, which will cut the number of "
+            "children entering care.",
+            "This will cut the number of children entering care.",
+        ),
+        (
+            "Councils have a new duty to help families early on; some have already started "
+            "the work this year.",
+            "Some have already started the work this year.",
+        ),
+        (
+            "Councils have a new duty to help families early on, but many say they do not have "
+            "the staff for it.",
+            "But many say they do not have the staff for it.",
+        ),
+    ],
+)
+def test_each_join_splits(sentence: str, second: str) -> None:
+    assert plainify(sentence, "child")[-1] == second
+
+
+def test_lists_are_not_split_into_fragments() -> None:
+    sentence = (
+        "Support is open to foster carers, kinship carers, special guardians, adopters, "
+        "and young people leaving care in every part of the country."
+    )
+    assert len(plainify(sentence, "child", explain=False)) == 1
+
+
+def test_a_non_restrictive_clause_in_the_middle_is_not_split() -> None:
+    sentence = (
+        "The fund for adoptive families, which started in 2015 with a small budget, now pays "
+        "for therapy for many thousands of children."
+    )
+    assert len(plainify(sentence, "child")) == 1
+
+
+def test_mode_is_checked() -> None:
+    with pytest.raises(ValueError, match="mode must be 'carer' or 'child'"):
+        plainify("A sentence.", "adult")
+
+
+# --- numbers ------------------------------------------------------------------------------
+
+
+def test_number_tokens_read_numbers_as_written() -> None:
+    assert number_tokens("£2,000.50 for 13% in 2016-17 under s47") == [
+        "2,000.50",
+        "13",
+        "2016",
+        "17",
+        "47",
+    ]
+
+
+def test_numbers_and_amounts_are_kept_exactly() -> None:
+    sentence = "We will give local authorities £12.5 million in 2023-24 and 1,500 places by 2025."
+    assert one(sentence) == (
+        "The government plans to give councils £12.5 million in 2023-24 and 1,500 places by 2025."
+    )
+
+
+WORDS = [
+    "we",
+    "We",
+    "will",
+    "want",
+    "our",
+    "us",
+    "the",
+    "council",
+    "LA",
+    "LAs",
+    "an",
+    "a",
+    "SGO",
+    "SGOs",
+    "s47",
+    "s17",
+    "PP+",
+    "looked-after",
+    "children",
+    "child",
+    "in",
+    "care",
+    "and",
+    "but",
+    "which",
+    "so",
+    "that",
+    "because",
+    ";",
+    ",",
+    ".",
+    "(",
+    ")",
+    "[",
+    "]",
+    "²",
+    "£",
+    "%",
+    "-",
+    "Ofsted",
+    "UASC",
+    "are",
+    "IRO",
+    "paid",
+    "authorities",
+    "million",
+    "aged",
+    "up",
+    "to",
+    "age",
+    "weeks",
+    "**",
+    "“",
+    "”",
+]
+NUMBERS = st.one_of(
+    st.integers(min_value=0, max_value=10**7).map(str),
+    st.integers(min_value=1000, max_value=999_999).map(lambda n: f"{n:,}"),
+    st.decimals(min_value=0, max_value=10**6, places=2, allow_nan=False).map(str),
+    st.integers(min_value=2000, max_value=2030).map(lambda y: f"{y}-{(y + 1) % 100:02d}"),
+    st.integers(min_value=1, max_value=28).map(lambda d: f"{d} February 2023"),
+    st.integers(min_value=1, max_value=999).map(lambda n: f"£{n}"),
+    st.integers(min_value=1, max_value=99).map(lambda n: f"{n}%"),
+)
+PIECES = st.one_of(st.sampled_from(WORDS), NUMBERS)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(PIECES, st.sampled_from([" ", "", ", ", "; "])), max_size=40))
+def test_every_number_in_the_output_is_in_the_input(parts: list[tuple[str, str]]) -> None:
+    sentence = "".join(piece + gap for piece, gap in parts)
+    for mode in ("carer", "child"):
+        out = " ".join(plainify(sentence, mode))
+        assert set(number_tokens(out)) <= set(number_tokens(sentence)), (sentence, out)
+
+
+PLAIN_WORDS = [w for w in WORDS if w not in {"(", ")", "[", "]", "²"}]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(PLAIN_WORDS), NUMBERS), max_size=40))
+def test_no_number_outside_an_aside_is_lost(pieces: list[str]) -> None:
+    sentence = " ".join(pieces)
+    for mode in ("carer", "child"):
+        out = " ".join(plainify(sentence, mode))
+        assert set(number_tokens(sentence)) <= set(number_tokens(out)), (sentence, out)
+
+
+# --- readability and hedges ---------------------------------------------------------------
+
+
+def test_reading_grade_and_smog_are_numbers() -> None:
+    assert reading_grade("") == 0.0
+    assert smog("") == 0.0
+    source = (
+        "Local authorities should ensure that looked-after children's placements are "
+        "reviewed by an IRO, which will provide independent scrutiny of the care plan."
+    )
+    plain = " ".join(plainify(source, "child"))
+    assert reading_grade(plain) < reading_grade(source)
+    assert smog(source) > 0
+
+
+def test_hedges_come_from_the_glossary() -> None:
+    assert "What you can get often depends on your council." in PLAIN_HEDGES
+    assert plain_hedges("carer", ("leaving care allowance",))[0] == (
+        "What you can get often depends on your council."
+    )
+    child_only = "You can ask for an advocate to help you say what you think."
+    assert child_only in plain_hedges("child", ("complaints procedure",))
+    assert child_only not in PLAIN_HEDGES
