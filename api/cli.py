@@ -101,9 +101,64 @@ def search(
     question: Annotated[
         str | None, typer.Argument(help="What to look for, in your own words.")
     ] = None,
+    k: Annotated[int, typer.Option("--k", min=1, max=100, help="How many passages.")] = 10,
+    kind: Annotated[
+        list[str] | None,
+        typer.Option(help="Only this document kind (repeatable), e.g. 'statutory guidance'."),
+    ] = None,
+    doc: Annotated[
+        list[str] | None, typer.Option(help="Only this document id (repeatable).")
+    ] = None,
+    year_from: Annotated[
+        int | None, typer.Option(help="Only documents published from this year.")
+    ] = None,
+    year_to: Annotated[
+        int | None, typer.Option(help="Only documents published up to this year.")
+    ] = None,
+    audience: Annotated[
+        list[str] | None, typer.Option(help="Only documents for this audience.")
+    ] = None,
+    batch: Annotated[
+        Path | None, typer.Option(help='JSON lines of {"id", "question"}; one result line each.')
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
 ) -> None:
-    """Find the paragraphs that answer a question."""
-    _not_yet("search")
+    """Find the paragraphs that answer a question (hybrid search over the index)."""
+    from careguide.api.engine import Engine
+    from careguide.api.search_cmd import run_search
+    from careguide.index.models import SearchFilters
+
+    if (question is None) == (batch is None):
+        _fail(
+            'give a question, or --batch FILE (e.g. careguide search "what is kinship care")',
+            code=2,
+        )
+    from careguide.ingest.models import DocKind
+
+    known = [k.value for k in DocKind]
+    for value in kind or []:
+        if value not in known:
+            _fail(f"unknown document kind {value!r}; choose from: {', '.join(known)}", code=2)
+    filters = SearchFilters(
+        kinds=[DocKind(v) for v in kind or []],
+        doc_ids=doc or [],
+        year_from=year_from,
+        year_to=year_to,
+        audience=audience or [],
+    )
+    try:
+        with Engine(Settings()) as engine:
+            code = run_search(
+                engine,
+                question,
+                batch=batch,
+                k=k,
+                filters=filters,
+                as_json=as_json or batch is not None,
+            )
+    except CareguideError as e:
+        _fail(str(e))
+    raise typer.Exit(code)
 
 
 @app.command()

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
+from careguide.api.engine import Engine
 from careguide.api.settings import Settings
 from careguide.ingest.models import Passage
 from careguide.ingest.pipeline import FileReport, collect_files, ingest_paths
@@ -68,7 +69,31 @@ def run_ingest(paths: list[Path], settings: Settings, *, dry_run: bool, as_json:
             sys.stdout.write(json.dumps(passage_json(p), ensure_ascii=False) + "\n")
     _summary(err, result.reports, result.seconds, len(result.passages))
     readable = [r for r in result.reports if r.status != "failed"]
+    if not dry_run and readable:
+        _index(err, settings, result.passages, quiet=as_json)
     return 0 if readable else 1
+
+
+def _index(console: Console, settings: Settings, passages: list[Passage], *, quiet: bool) -> None:
+    """Embed and index the passages; searches keep the previous index until the switch."""
+    bar = Progress(
+        TextColumn("[bold]indexing[/bold]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        transient=True,
+        disable=quiet or not console.is_terminal,
+    )
+    with Engine(settings) as engine, bar:
+        task = bar.add_task("", total=len(passages))
+        stats = engine.index(
+            passages, progress=lambda done, total: bar.update(task, completed=done)
+        )
+    console.print(
+        f"indexed {stats.passages} passages in {stats.seconds:.1f} s "
+        f"({stats.embedded} embedded, {stats.reused} reused) into {engine.store.where}",
+        highlight=False,
+    )
 
 
 def _summary(console: Console, reports: list[FileReport], seconds: float, total: int) -> None:

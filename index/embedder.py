@@ -76,7 +76,11 @@ class SentenceTransformerEmbedder:
                 else:
                     location = self.name
                 from sentence_transformers import SentenceTransformer
+                from transformers.utils import logging as hf_logging
 
+                # the weight-loading progress bar is noise on a CLI's stderr
+                hf_logging.disable_progress_bar()
+                hf_logging.set_verbosity_error()
                 self._model = SentenceTransformer(location, device=self.device)
             return self._model
 

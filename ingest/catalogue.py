@@ -84,6 +84,10 @@ class CataloguePart(BaseModel):
         description="How citations name the part, e.g. 'Appendix 2: Ofsted handbook'."
     )
     starts: str = Field(description="Regular expression matching the cleaned line where it starts.")
+    ends: str | None = Field(
+        default=None,
+        description="Regular expression for the line where the file's own text resumes (the part ends).",
+    )
     title: str | None = Field(
         default=None, description="Title of the document the part reproduces."
     )
@@ -94,9 +98,11 @@ class CataloguePart(BaseModel):
         default=None, description="Its kind, when it differs from the file's."
     )
 
-    @field_validator("starts")
+    @field_validator("starts", "ends")
     @classmethod
-    def _check_regex(cls, value: str) -> str:
+    def _check_regex(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         try:
             re.compile(value)
         except re.error as e:

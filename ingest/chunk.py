@@ -263,6 +263,7 @@ def chunk(
         (b.part, b.number): b.text for b in blocks if b.kind == "footnote" and b.number
     }
     passages: list[Passage] = []
+    seen: dict[str, int] = {}
     for ui, u in enumerate(units):
         if ui not in spans:
             continue
@@ -275,6 +276,10 @@ def chunk(
         refs = [r for b in u.blocks for r in b.footnote_refs]
         notes = [footnote_text[(first.part, r)] for r in refs if (first.part, r) in footnote_text]
         digest = hashlib.sha1(f"{first.part}|{numbers}|{text}".encode()).hexdigest()[:12]
+        # the same text can recur in one part (repeated boilerplate): number the repeats
+        seen[digest] = seen.get(digest, 0) + 1
+        if seen[digest] > 1:
+            digest = f"{digest}-{seen[digest]}"
         passages.append(
             Passage(
                 id=f"{meta.doc_id}:{digest}",

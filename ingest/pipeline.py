@@ -22,7 +22,7 @@ from careguide.ingest.settings import IngestSettings
 from careguide.ingest.storage import LibraryStore, StoredDocument
 from careguide.ingest.structure import PartMarker, lines_from_pages, parse_blocks
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 """Bump when parsing changes, so a re-ingest re-parses files whose bytes did not change."""
 
 SKIP_NAMES = {"SOURCES.md", "README.md", "LICENSE", "LICENSE.md"}
@@ -118,7 +118,14 @@ def parse_document(doc: Document, catalogue: Catalogue, settings: IngestSettings
     meta = meta_for(doc, catalogue)
     entry = catalogue.match(doc)
     parts = list(getattr(entry, "parts", None) or [])
-    markers = [PartMarker(label=p.label, starts=re.compile(p.starts)) for p in parts]
+    markers = [
+        PartMarker(
+            label=p.label,
+            starts=re.compile(p.starts),
+            ends=re.compile(p.ends) if p.ends else None,
+        )
+        for p in parts
+    ]
     part_prefixes = {p.label: citation_prefix(p.meta_for(meta)) for p in parts if p.has_own_meta}
     lines = lines_from_pages(doc.pages)
     blocks = parse_blocks(lines, part_markers=markers)
@@ -243,7 +250,9 @@ def dedupe(passage_lists: Iterable[Sequence[Passage]]) -> list[Passage]:
     complete copy is canonical, and passages of one document are never merged with each
     other: repetition within a document is the author's.
     """
-    lists = sorted((list(pl) for pl in passage_lists if pl), key=len, reverse=True)
+    lists = sorted(
+        (list(pl) for pl in passage_lists if pl), key=lambda pl: (-len(pl), pl[0].doc_id)
+    )
     kept: list[Passage] = []
     kept_sizes: list[int] = []
     alts: dict[int, list[Location]] = defaultdict(list)
@@ -256,7 +265,13 @@ def dedupe(passage_lists: Iterable[Sequence[Passage]]) -> list[Passage]:
             for h in sh if len(sh) >= 4 else ():
                 for k in by_shingle[h]:
                     counts[k] += 1
-            best = max(counts.items(), key=lambda kv: kv[1], default=None)
+            # the kept passage sharing the largest share of this one's 6-grams; ties go to
+            # the earliest kept, so the result never depends on set iteration order
+            best = max(
+                counts.items(),
+                key=lambda kv: (kv[1] / min(len(sh), kept_sizes[kv[0]]), -kv[0]),
+                default=None,
+            )
             if best is not None and best[1] >= 0.8 * min(len(sh), kept_sizes[best[0]]):
                 alts[best[0]].append(
                     Location(

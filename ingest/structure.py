@@ -53,6 +53,7 @@ class PartMarker:
 
     label: str
     starts: re.Pattern[str]
+    ends: re.Pattern[str] | None = None
 
 
 @dataclass
@@ -272,7 +273,16 @@ def parse_blocks(
             continue
         was_gap, gap = gap, False
 
-        # catalogue part markers fire in order, once each
+        # catalogue part markers fire in order, once each; a part may end before the next
+        current_marker = part_markers[next_marker - 1] if next_marker else None
+        if (
+            current_marker
+            and current_marker.ends
+            and part == current_marker.label
+            and current_marker.ends.match(text)
+        ):
+            part, l1, l2, md_path = "", "", "", []
+            current_para = open_block = None
         if next_marker < len(part_markers) and part_markers[next_marker].starts.match(text):
             part, l1, l2, md_path = part_markers[next_marker].label, "", "", []
             next_marker += 1

@@ -1,0 +1,105 @@
+"""The search engine the shells share: collaborators built once from settings.
+
+The CLI and the HTTP app build one ``Engine``; it loads the embedding model and opens the
+index lazily, once, and passes them to ``retrieve`` with the glossary's query expansion.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from types import TracebackType
+
+from careguide.api.settings import Settings
+from careguide.guides.glossary import expand_query
+from careguide.index.embedder import Embedder, build_embedder
+from careguide.index.models import Hit, IndexStats, SearchFilters
+from careguide.index.retrieve import Fusion, retrieve
+from careguide.index.store import ProgressCallback, Store
+from careguide.ingest.models import Passage
+
+
+class Engine:
+    """Embedder + store + query understanding, loaded once per process."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        embedder: Embedder | None = None,
+        store: Store | None = None,
+        expand: bool = True,
+    ) -> None:
+        self.settings = settings
+        self._embedder = embedder
+        self._store = store
+        self.expand = expand
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        return self._embedder or build_embedder(self.settings.index)
+
+    @cached_property
+    def store(self) -> Store:
+        return self._store or Store(self.settings.index, self.settings.data_dir)
+
+    def search(
+        self,
+        query: str,
+        *,
+        k: int = 10,
+        filters: SearchFilters | None = None,
+        fusion: Fusion | None = None,
+    ) -> list[Hit]:
+        """The k best passages for a question, best first."""
+        return retrieve(
+            query,
+            embedder=self.embedder,
+            store=self.store,
+            k=k,
+            filters=filters,
+            fusion=fusion,
+            expand=expand_query if self.expand else None,
+        )
+
+    def index(
+        self, passages: list[Passage], progress: ProgressCallback | None = None
+    ) -> IndexStats:
+        """Build a new index of the passages and switch searches to it atomically."""
+        return self.store.index(passages, self.embedder, progress=progress)
+
+    def close(self) -> None:
+        if "store" in self.__dict__:
+            self.store.close()
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def hit_json(hit: Hit) -> dict[str, object]:
+    """A hit as the CLI and the HTTP API print it (documented in the README)."""
+    p = hit.passage
+    return {
+        "rank": hit.rank,
+        "score": round(hit.score, 6),
+        "id": p.id,
+        "source": p.source,
+        "doc_id": p.doc_id,
+        "title": p.title,
+        "citation": p.citation,
+        "heading_path": p.heading_path,
+        "paragraphs": p.paragraphs,
+        "pages": p.pages,
+        "kind": p.kind.value,
+        "date": p.meta.date,
+        "status": p.meta.status.value,
+        "alt_locations": [a.citation for a in p.alt_locations],
+        "text": p.text,
+    }
