@@ -13,6 +13,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from careguide.api.llm_settings import LLMSettings
 from careguide.index.settings import IndexSettings
 from careguide.ingest.settings import IngestSettings
 
@@ -35,6 +36,10 @@ class Settings(BaseSettings):
     )
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     index: IndexSettings = Field(default_factory=IndexSettings)
+    llm: LLMSettings = Field(
+        default_factory=LLMSettings,
+        description="Optional OpenAI-compatible model that writes answers; unset = extractive.",
+    )
     admin_token: SecretStr | None = Field(
         default=None, description="Bearer token for admin endpoints; unset switches them off."
     )
@@ -48,4 +53,10 @@ class Settings(BaseSettings):
             self.index.qdrant_url = url
         if key := os.environ.get("CAREGUIDE_QDRANT_API_KEY"):
             self.index.qdrant_api_key = SecretStr(key)
+        return self
+
+    @model_validator(mode="after")
+    def _llm_short_aliases(self) -> Settings:
+        """Honour CAREGUIDE_LLM_BASE_URL, CAREGUIDE_LLM_MODEL and CAREGUIDE_LLM_API_KEY."""
+        self.llm = self.llm.with_short_aliases(os.environ)
         return self

@@ -28,6 +28,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+import numpy as np
+
 from careguide.index.analyser import query_vector
 from careguide.index.embedder import Embedder
 from careguide.index.models import Hit, SearchFilters
@@ -117,9 +119,43 @@ def _fuse(
     return fused
 
 
-def prior(passage: Passage, *, past: bool, settings: IndexSettings) -> float:
+def names_document(query: str, passage: Passage) -> bool:
+    """Does the query name a distinctive (capitalised) word of the passage's document title?"""
+    title_words = {
+        w.lower()
+        for w in re.findall(
+            r"\b[A-Z][a-z]{3,}\b", f"{passage.meta.title} {passage.meta.short_title}"
+        )
+    }
+    query_words = set(re.findall(r"[a-z]{4,}", query.lower()))
+    return bool(title_words & query_words - _COMMON_TITLE_WORDS)
+
+
+_COMMON_TITLE_WORDS = {
+    "children",
+    "child",
+    "services",
+    "service",
+    "social",
+    "care",
+    "report",
+    "inspection",
+    "ofsted",
+    "local",
+    "authority",
+    "council",
+    "cabinet",
+    "guidance",
+    "review",
+    "families",
+}
+
+
+def prior(passage: Passage, *, past: bool, settings: IndexSettings, query: str = "") -> float:
     """Score multiplier from what is known about the passage's document."""
     factor = 1.0
+    if passage.meta.kind == DocKind.local_report and not names_document(query, passage):
+        factor *= settings.local_penalty
     if not past and passage.meta.status in (DocStatus.superseded, DocStatus.historical):
         factor *= settings.outdated_penalty
     if passage.meta.kind == DocKind.summary:
@@ -159,7 +195,12 @@ def retrieve(
         extra_terms = [terms] if isinstance(terms, str) else list(terms)
 
     limit = max(settings.candidates, k)
-    dense = store.search("dense", embedder.embed([dense_text])[0], limit=limit, filters=filters)
+    # the question as typed and its glossary-expanded form, averaged: the expansion helps
+    # everyday wording, the original keeps the question's own emphasis (measured on dev)
+    vectors = embedder.embed([query, dense_text] if dense_text != query else [query])
+    query_vec = vectors.mean(axis=0)
+    query_vec = query_vec / (float(np.linalg.norm(query_vec)) or 1.0)
+    dense = store.search("dense", query_vec, limit=limit, filters=filters)
     sparse_query = query_vector(
         query, extra_terms=extra_terms, extra_weight=settings.expansion_weight
     )
@@ -179,7 +220,7 @@ def retrieve(
     past = asks_about_past(query)
     scored = sorted(
         (
-            (fused[pid] * prior(c.passage, past=past, settings=settings), c)
+            (fused[pid] * prior(c.passage, past=past, settings=settings, query=query), c)
             for pid, c in candidates.items()
         ),
         key=lambda item: (-item[0], item[1].passage.id),

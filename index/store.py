@@ -37,7 +37,7 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal
+from typing import Any, Literal, Protocol, Self
 
 import numpy as np
 from qdrant_client import QdrantClient, models
@@ -418,3 +418,74 @@ class Store:
             for point in response.points
             if point.payload
         ]
+
+
+# -- choosing the backend ---------------------------------------------------------------
+# (added with index/edge_store.py; figures from eval/bench_scale.py in the README)
+
+
+class PassageStore(Protocol):
+    """What retrieval and the shells use of an index; ``Store`` and ``EdgeStore`` both fit."""
+
+    settings: IndexSettings
+
+    @property
+    def mode(self) -> str: ...
+
+    @property
+    def where(self) -> str: ...
+
+    def live_collection(self) -> str | None: ...
+
+    def index(
+        self,
+        passages: Sequence[Passage],
+        embedder: Embedder,
+        progress: ProgressCallback | None = None,
+    ) -> IndexStats: ...
+
+    def count(self) -> int: ...
+
+    def get(self, passage_id: str) -> Passage | None: ...
+
+    def search(
+        self,
+        using: Literal["dense", "sparse"],
+        query: np.ndarray | list[float] | models.SparseVector,
+        *,
+        limit: int,
+        filters: SearchFilters | None = None,
+    ) -> list[tuple[Passage, float]]: ...
+
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+
+def open_store(
+    settings: IndexSettings,
+    data_dir: Path | str | None = None,
+    *,
+    location: str | None = None,
+    engine: Literal["edge", "local"] = "edge",
+) -> PassageStore:
+    """The index the settings name.
+
+    A Qdrant server (``settings.qdrant_url``) or ``location=":memory:"``: ``Store``.
+    Embedded on disk under ``data_dir/"index"``: ``EdgeStore``, Qdrant's own engine in
+    process, by default; ``engine="local"`` keeps qdrant-client's local mode, which scores
+    every vector in Python: fine for the sample corpus, too slow past about 20,000
+    passages (sparse search takes seconds a query at 100,000).
+    """
+    if location is not None or settings.qdrant_url or engine == "local" or data_dir is None:
+        return Store(settings, data_dir, location=location)
+    from careguide.index.edge_store import EdgeStore  # it builds on this module
+
+    return EdgeStore(settings, data_dir)

@@ -232,6 +232,7 @@ def chunk(
     min_words: int = 60,
     max_words: int = 350,
     part_prefixes: dict[str, str] | None = None,
+    part_metas: dict[str, DocumentMeta] | None = None,
 ) -> ChunkedDocument:
     """Cut blocks into passages and assemble the cleaned text they point into."""
     units = build_units(blocks, min_words=min_words, max_words=max_words)
@@ -272,6 +273,7 @@ def chunk(
         numbers = list(dict.fromkeys(b.number for b in u.blocks if b.number and b.kind != "item"))
         pages = sorted({p for b in u.blocks for p in b.pages})
         prefix = (part_prefixes or {}).get(first.part, citation_prefix)
+        own_meta = (part_metas or {}).get(first.part, meta)
         text = cleaned[start:end]
         refs = [r for b in u.blocks for r in b.footnote_refs]
         notes = [footnote_text[(first.part, r)] for r in refs if (first.part, r) in footnote_text]
@@ -285,7 +287,7 @@ def chunk(
                 id=f"{meta.doc_id}:{digest}",
                 doc_id=meta.doc_id,
                 source=source,
-                title=meta.title,
+                title=own_meta.title,
                 citation=make_citation(
                     prefix,
                     u.blocks,
@@ -302,7 +304,7 @@ def chunk(
                 kind=u.kind,
                 text=text,
                 footnotes=notes,
-                meta=meta,
+                meta=own_meta,
             )
         )
     return ChunkedDocument(text=cleaned, passages=passages)

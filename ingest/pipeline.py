@@ -22,7 +22,7 @@ from careguide.ingest.settings import IngestSettings
 from careguide.ingest.storage import LibraryStore, StoredDocument
 from careguide.ingest.structure import PartMarker, lines_from_pages, parse_blocks
 
-PARSER_VERSION = "2"
+PARSER_VERSION = "3"
 """Bump when parsing changes, so a re-ingest re-parses files whose bytes did not change."""
 
 SKIP_NAMES = {"SOURCES.md", "README.md", "LICENSE", "LICENSE.md"}
@@ -126,7 +126,8 @@ def parse_document(doc: Document, catalogue: Catalogue, settings: IngestSettings
         )
         for p in parts
     ]
-    part_prefixes = {p.label: citation_prefix(p.meta_for(meta)) for p in parts if p.has_own_meta}
+    part_metas = {p.label: p.meta_for(meta) for p in parts if p.has_own_meta}
+    part_prefixes = {label: citation_prefix(m) for label, m in part_metas.items()}
     lines = lines_from_pages(doc.pages)
     blocks = parse_blocks(lines, part_markers=markers)
     chunked = chunk(
@@ -137,6 +138,7 @@ def parse_document(doc: Document, catalogue: Catalogue, settings: IngestSettings
         min_words=settings.min_words,
         max_words=settings.max_words,
         part_prefixes=part_prefixes,
+        part_metas=part_metas,
     )
     warnings = list(doc.warnings)
     if not chunked.passages:

@@ -444,6 +444,9 @@ def _is_heading(
         return False
     if text[:1].islower() or (clean.ends_sentence(text) and not text.endswith(("?", ":"))):
         return False
+    # "To achieve this, we will:" introduces a list; only a short label ending ":" is a heading
+    if text.endswith(":") and (len(words) > 3 or "," in text):
+        return False
     if text.endswith((",", ";", "-", "–", "and", "or", "the")):
         return False
     chapter_like = bool(_L1_HEADING.match(text)) and len(words) <= 12
