@@ -44,6 +44,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from typing import Any
 
 from qdrant_client import models
 
@@ -166,6 +167,29 @@ def analyse(text: str) -> list[str]:
     return tokens
 
 
+@lru_cache(maxsize=65536)
+def _porter(word: str) -> str:
+    return str(_porter_stemmer().stem(word))
+
+
+@lru_cache(maxsize=1)
+def _porter_stemmer() -> Any:
+    from nltk.stem.porter import PorterStemmer  # pure code: no data download
+
+    return PorterStemmer()
+
+
+def index_terms(text: str) -> list[str]:
+    """The terms a sparse vector is built from: ``analyse`` tokens plus their Porter stems.
+
+    The light stemmer keeps "authority" apart from "author"; the extra "~stem" terms let
+    derived forms meet ("regulate", "regulator", "regulation" -> "~regul") with their own,
+    usually lower, IDF. Measured on the dev set: one more question found in the top 5.
+    """
+    tokens = analyse(text)
+    return tokens + [f"~{_porter(t)}" for t in tokens if t.isalpha() and len(t) > 3]
+
+
 def term_index(token: str) -> int:
     """The sparse-vector dimension of a token: a stable 32-bit hash.
 
@@ -185,7 +209,7 @@ def sparse_vector(
     text: str, *, avgdl: float = DEFAULT_AVGDL, k1: float = K1, b: float = B
 ) -> models.SparseVector:
     """The document-side vector of ``text``: BM25 term weights without IDF."""
-    tokens = analyse(text)
+    tokens = index_terms(text)
     length_norm = 1 - b + b * len(tokens) / max(avgdl, 1.0)
     weights: dict[int, float] = {}
     for token, tf in Counter(tokens).items():
@@ -202,8 +226,8 @@ def query_vector(
     ``extra_terms`` (e.g. glossary expansions) are analysed too; terms found only
     there get ``extra_weight``, so expansions can count for less than the user's words.
     """
-    weights = {term_index(t): 1.0 for t in analyse(text)}
+    weights = {term_index(t): 1.0 for t in index_terms(text)}
     for term in extra_terms:
-        for token in analyse(term):
+        for token in index_terms(term):
             weights.setdefault(term_index(token), extra_weight)
     return _vector(weights)
