@@ -13,7 +13,7 @@ from careguide.api.settings import Settings
 from careguide.guides.glossary import expand_query
 from careguide.index.embedder import Embedder, build_embedder
 from careguide.index.models import Hit, IndexStats, SearchFilters
-from careguide.index.retrieve import Fusion, retrieve
+from careguide.index.retrieve import Expander, Fusion, retrieve
 from careguide.index.store import ProgressCallback, Store
 from careguide.ingest.models import Passage
 
@@ -42,6 +42,11 @@ class Engine:
     def store(self) -> Store:
         return self._store or Store(self.settings.index, self.settings.data_dir)
 
+    @property
+    def expand_fn(self) -> Expander | None:
+        """The glossary's query expansion, unless switched off."""
+        return expand_query if self.expand else None
+
     def search(
         self,
         query: str,
@@ -58,7 +63,7 @@ class Engine:
             k=k,
             filters=filters,
             fusion=fusion,
-            expand=expand_query if self.expand else None,
+            expand=self.expand_fn,
         )
 
     def index(
