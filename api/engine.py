@@ -6,6 +6,9 @@ index lazily, once, and passes them to ``retrieve`` with the glossary's query ex
 
 from __future__ import annotations
 
+import hashlib
+import json
+import time
 from functools import cached_property
 from types import TracebackType
 
@@ -16,6 +19,18 @@ from careguide.index.models import Hit, IndexStats, SearchFilters
 from careguide.index.retrieve import Expander, Fusion, retrieve
 from careguide.index.store import ProgressCallback, Store
 from careguide.ingest.models import Passage
+from careguide.ingest.storage import write_atomic
+
+INDEX_FORMAT = "dense+sparse-porter/1"
+"""Bump when what is stored per passage changes, so the next ingest rebuilds the index."""
+
+
+def index_fingerprint(passages: list[Passage], model: str) -> str:
+    """A digest of everything a build depends on: format, model, and every passage."""
+    digest = hashlib.sha256(f"{INDEX_FORMAT}|{model}".encode())
+    for p in passages:
+        digest.update(p.model_dump_json().encode())
+    return digest.hexdigest()
 
 
 class Engine:
@@ -67,10 +82,42 @@ class Engine:
         )
 
     def index(
-        self, passages: list[Passage], progress: ProgressCallback | None = None
+        self,
+        passages: list[Passage],
+        progress: ProgressCallback | None = None,
+        *,
+        force: bool = False,
     ) -> IndexStats:
-        """Build a new index of the passages and switch searches to it atomically."""
-        return self.store.index(passages, self.embedder, progress=progress)
+        """Build a new index of the passages and switch searches to it atomically.
+
+        When the live collection was built from exactly these passages with the same model and
+        index format (recorded in ``index-state.json`` in the data directory), nothing is
+        rebuilt.
+        """
+        start = time.perf_counter()
+        fingerprint = index_fingerprint(passages, self.settings.index.model)
+        state_path = self.settings.data_dir / "index-state.json"
+        if not force and state_path.exists() and self.store.mode != "memory":
+            try:
+                state = json.loads(state_path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                state = {}
+            live = self.store.live_collection()
+            if state.get("fingerprint") == fingerprint and live and state.get("collection") == live:
+                return IndexStats(
+                    collection=live,
+                    passages=len(passages),
+                    embedded=0,
+                    reused=len(passages),
+                    seconds=time.perf_counter() - start,
+                    removed_collections=[],
+                    skipped=True,
+                )
+        stats = self.store.index(passages, self.embedder, progress=progress)
+        if self.store.mode != "memory":
+            state = {"fingerprint": fingerprint, "collection": stats.collection}
+            write_atomic(state_path, json.dumps(state))
+        return stats
 
     def close(self) -> None:
         if "store" in self.__dict__:

@@ -89,6 +89,12 @@ def _index(console: Console, settings: Settings, passages: list[Passage], *, qui
         stats = engine.index(
             passages, progress=lambda done, total: bar.update(task, completed=done)
         )
+    if stats.skipped:
+        console.print(
+            f"index unchanged: {stats.passages} passages already in {engine.store.where}",
+            highlight=False,
+        )
+        return
     console.print(
         f"indexed {stats.passages} passages in {stats.seconds:.1f} s "
         f"({stats.embedded} embedded, {stats.reused} reused) into {engine.store.where}",

@@ -71,6 +71,9 @@ class IndexStats(BaseModel):
         description="Passages whose vector was copied (from the previous build, or a twin)."
     )
     seconds: float = Field(description="Wall-clock time of the build.")
+    skipped: bool = Field(
+        default=False, description="True when the live index already held exactly these passages."
+    )
     removed_collections: list[str] = Field(
         default_factory=list, description="Old or half-built collections dropped by this build."
     )
