@@ -8,7 +8,7 @@ CORPUS ?= ../shared/corpus
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test install system-deps lint typecheck pytest clean
+.PHONY: run test install system-deps browser-deps lint typecheck pytest clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11 and try again"; exit 1; }
@@ -33,10 +33,10 @@ system-deps:
 	  fi; \
 	fi
 
-# Until search and the server exist, the main job shows the first passages as JSON.
 run: install
 	$(BIN)/careguide ingest $(CORPUS)
-	$(BIN)/careguide ingest --dry-run --json $(CORPUS) 2>/dev/null | sed -n 1,3p
+	@echo "careguide is serving the chat page on http://127.0.0.1:8000 (Ctrl-C stops it)"
+	$(BIN)/careguide serve --host 127.0.0.1 --port 8000
 
 lint: install
 	$(BIN)/ruff check .
@@ -45,7 +45,18 @@ lint: install
 typecheck: install
 	$(BIN)/mypy ingest index api guides eval web
 
-pytest: install
+# Browser tests: Debian's chromium (Playwright's own browser download is never used) and
+# axe-core from npm, pinned in tests/browser/package-lock.json.
+browser-deps:
+	@if ! command -v chromium >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing chromium"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "note: install chromium for the browser tests"; fi; \
+	fi
+	cd tests/browser && npm ci --no-audit --no-fund --silent
+
+pytest: install browser-deps
 	$(BIN)/pytest -q
 
 test: lint typecheck pytest

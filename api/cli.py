@@ -166,15 +166,71 @@ def ask(
     question: Annotated[
         str | None, typer.Argument(help="Your question, in your own words.")
     ] = None,
+    mode: Annotated[
+        str,
+        typer.Option(help="Who the answer is for: practitioner, carer, child or trainer."),
+    ] = "practitioner",
+    batch: Annotated[
+        Path | None,
+        typer.Option(
+            help='JSON lines of {"id", "question" or "text", optional "audience"/"mode"}.'
+        ),
+    ] = None,
+    previous: Annotated[
+        list[str] | None,
+        typer.Option("--previous", help="An earlier question of this conversation (repeatable)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
 ) -> None:
-    """Answer a question with numbered citations to the guidance."""
-    _not_yet("ask")
+    """Answer a question with numbered citations to the guidance (extractive, or an LLM if set)."""
+    from careguide.api.answer_models import Mode, Turn
+    from careguide.api.ask_cmd import run_ask
+    from careguide.api.engine import Engine
+
+    if (question is None) == (batch is None):
+        _fail(
+            'give a question, or --batch FILE (e.g. careguide ask "what is kinship care")', code=2
+        )
+    modes = [m.value for m in Mode]
+    if mode not in modes:
+        _fail(f"unknown mode {mode!r}; choose from: {', '.join(modes)}", code=2)
+    settings = Settings()
+    history = [Turn(role="user", content=q) for q in previous or []]
+    generator = None
+    if settings.llm.enabled:
+        from careguide.api.llm import LLMGenerator
+
+        generator = LLMGenerator(settings.llm)
+    try:
+        with Engine(settings) as engine:
+            code = run_ask(
+                engine,
+                question,
+                batch=batch,
+                mode=Mode(mode),
+                as_json=as_json or batch is not None,
+                history=history,
+                generator=generator,
+            )
+    except CareguideError as e:
+        _fail(str(e))
+    raise typer.Exit(code)
 
 
 @app.command()
-def serve() -> None:
-    """Serve the chat page and the HTTP API."""
-    _not_yet("serve")
+def serve(
+    host: Annotated[
+        str | None, typer.Option(help="Address to listen on (default 127.0.0.1).")
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on (default 8000).")] = None,
+) -> None:
+    """Serve the chat page and the HTTP API (http://127.0.0.1:8000 by default)."""
+    from careguide.api.server import run_server
+
+    try:
+        run_server(Settings(), host=host, port=port)
+    except CareguideError as e:
+        _fail(str(e))
 
 
 @app.command(name="eval")

@@ -17,7 +17,8 @@ from careguide.guides.glossary import expand_query
 from careguide.index.embedder import Embedder, build_embedder
 from careguide.index.models import Hit, IndexStats, SearchFilters
 from careguide.index.retrieve import Expander, Fusion, retrieve
-from careguide.index.store import ProgressCallback, Store
+from careguide.index.store import PassageStore, ProgressCallback, open_store
+from careguide.ingest.errors import IndexMissingError
 from careguide.ingest.models import Passage
 from careguide.ingest.storage import write_atomic
 
@@ -41,7 +42,7 @@ class Engine:
         settings: Settings,
         *,
         embedder: Embedder | None = None,
-        store: Store | None = None,
+        store: PassageStore | None = None,
         expand: bool = True,
     ) -> None:
         self.settings = settings
@@ -54,8 +55,10 @@ class Engine:
         return self._embedder or build_embedder(self.settings.index)
 
     @cached_property
-    def store(self) -> Store:
-        return self._store or Store(self.settings.index, self.settings.data_dir)
+    def store(self) -> PassageStore:
+        return self._store or open_store(
+            self.settings.index, self.settings.data_dir, engine=self.settings.index.engine
+        )
 
     @property
     def expand_fn(self) -> Expander | None:
@@ -102,7 +105,10 @@ class Engine:
                 state = json.loads(state_path.read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 state = {}
-            live = self.store.live_collection()
+            try:
+                live = self.store.live_collection()
+            except IndexMissingError:
+                live = None
             if state.get("fingerprint") == fingerprint and live and state.get("collection") == live:
                 return IndexStats(
                     collection=live,

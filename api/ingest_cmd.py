@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 
 from rich.console import Console
@@ -75,7 +76,13 @@ def run_ingest(paths: list[Path], settings: Settings, *, dry_run: bool, as_json:
 
 
 def _index(console: Console, settings: Settings, passages: list[Passage], *, quiet: bool) -> None:
-    """Embed and index the passages; searches keep the previous index until the switch."""
+    """Embed and index the passages; searches keep the previous index until the switch.
+
+    Then the candidate sentences of answers are embedded ahead of time (only new ones), so
+    that `ask` embeds just the question.
+    """
+    from careguide.api.answer import build_sentence_vectors, sentence_vector_path
+
     bar = Progress(
         TextColumn("[bold]indexing[/bold]"),
         BarColumn(),
@@ -89,15 +96,19 @@ def _index(console: Console, settings: Settings, passages: list[Passage], *, qui
         stats = engine.index(
             passages, progress=lambda done, total: bar.update(task, completed=done)
         )
-    if stats.skipped:
-        console.print(
-            f"index unchanged: {stats.passages} passages already in {engine.store.where}",
-            highlight=False,
-        )
-        return
+        vectors_path = sentence_vector_path(settings.data_dir, engine.embedder)
+        if stats.skipped and vectors_path.exists():
+            console.print(
+                f"index unchanged: {stats.passages} passages already in {engine.store.where}",
+                highlight=False,
+            )
+            return
+        started = time.perf_counter()
+        sentences = build_sentence_vectors(passages, engine.embedder, vectors_path, reuse=True)
     console.print(
         f"indexed {stats.passages} passages in {stats.seconds:.1f} s "
-        f"({stats.embedded} embedded, {stats.reused} reused) into {engine.store.where}",
+        f"({stats.embedded} embedded, {stats.reused} reused) into {engine.store.where}; "
+        f"{sentences} answer sentences ready in {time.perf_counter() - started:.1f} s",
         highlight=False,
     )
 

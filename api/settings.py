@@ -10,14 +10,18 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from careguide.api.answer_settings import AnswerSettings
 from careguide.api.llm_settings import LLMSettings
+from careguide.api.server_settings import ServerSettings
 from careguide.index.settings import IndexSettings
 from careguide.ingest.settings import IngestSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MIN_ADMIN_TOKEN = 16
+"""Shortest admin token accepted: shorter ones are guessable over a network."""
 
 
 class Settings(BaseSettings):
@@ -36,13 +40,36 @@ class Settings(BaseSettings):
     )
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     index: IndexSettings = Field(default_factory=IndexSettings)
+    answer: AnswerSettings = Field(
+        default_factory=AnswerSettings, description="How the extractive composer chooses sentences."
+    )
     llm: LLMSettings = Field(
         default_factory=LLMSettings,
         description="Optional OpenAI-compatible model that writes answers; unset = extractive.",
     )
-    admin_token: SecretStr | None = Field(
-        default=None, description="Bearer token for admin endpoints; unset switches them off."
+    server: ServerSettings = Field(
+        default_factory=ServerSettings, description="The HTTP service (`careguide serve`)."
     )
+    admin_token: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Bearer token for admin endpoints (at least 16 characters); unset switches them off."
+        ),
+    )
+
+    @field_validator("admin_token")
+    @classmethod
+    def _strong_admin_token(cls, value: SecretStr | None) -> SecretStr | None:
+        """Refuse a token short enough to guess; an empty one means unset."""
+        if value is None or not value.get_secret_value().strip():
+            return None
+        if len(value.get_secret_value()) < MIN_ADMIN_TOKEN:
+            raise ValueError(
+                f"CAREGUIDE_ADMIN_TOKEN is shorter than {MIN_ADMIN_TOKEN} characters; "
+                "use a long random value, e.g. from `python -c 'import secrets; "
+                "print(secrets.token_urlsafe(32))'`"
+            )
+        return value
 
     @model_validator(mode="after")
     def _short_aliases(self) -> Settings:

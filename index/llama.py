@@ -15,7 +15,7 @@ from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 from careguide.index.embedder import Embedder
 from careguide.index.models import Hit, SearchFilters
 from careguide.index.retrieve import Expander, Fusion, retrieve
-from careguide.index.store import Store
+from careguide.index.store import PassageStore
 
 _LLM_METADATA = ("citation", "title")
 """Metadata the LLM sees next to each passage; the rest is for the caller."""
@@ -56,7 +56,7 @@ class CareguideRetriever(BaseRetriever):
         self,
         *,
         embedder: Embedder,
-        store: Store,
+        store: PassageStore,
         k: int = 10,
         filters: SearchFilters | None = None,
         fusion: Fusion | None = None,

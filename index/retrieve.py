@@ -34,7 +34,7 @@ from careguide.index.analyser import query_vector
 from careguide.index.embedder import Embedder
 from careguide.index.models import Hit, SearchFilters
 from careguide.index.settings import IndexSettings
-from careguide.index.store import Store
+from careguide.index.store import PassageStore
 from careguide.ingest.models import DocKind, DocStatus, Passage, PassageKind
 
 Fusion = Literal["rrf", "score"]
@@ -169,7 +169,7 @@ def retrieve(
     query: str,
     *,
     embedder: Embedder,
-    store: Store,
+    store: PassageStore,
     k: int = 10,
     filters: SearchFilters | None = None,
     fusion: Fusion | None = None,

@@ -26,6 +26,14 @@ class IndexSettings(BaseModel):
     qdrant_api_key: SecretStr | None = Field(
         default=None, description="API key for the Qdrant server."
     )
+    engine: Literal["edge", "local"] = Field(
+        default="edge",
+        description=(
+            "Embedded index engine when no qdrant_url is set: 'edge' (Qdrant Edge, Qdrant's own "
+            "engine in process; fast at 100k passages) or 'local' (qdrant-client's local mode, "
+            "which scores in Python and slows past ~20,000 passages)."
+        ),
+    )
     collection: str = Field(default="careguide", description="Alias that searches read from.")
     candidates: int = Field(
         default=50,

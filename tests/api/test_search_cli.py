@@ -108,8 +108,8 @@ def test_a_second_process_gets_one_clear_line(env: dict[str, str]) -> None:
             (
                 "import sys, time\n"
                 "from careguide.api.settings import Settings\n"
-                "from careguide.index.store import Store\n"
-                "s = Settings(); st = Store(s.index, s.data_dir); st.count()\n"
+                "from careguide.api.engine import Engine\n"
+                "engine = Engine(Settings()); engine.store.count()\n"
                 "print('ready', flush=True); time.sleep(30)\n"
             ),
         ],

@@ -1,0 +1,872 @@
+"""Cited answers: from a question to an ``Answer`` whose every sentence can be checked.
+
+``answer`` is the one entry point the CLI and the HTTP API call. In order:
+
+1. Safeguarding first: the raw message goes through ``detect_disclosure`` in every mode.
+   A disclosure gets the immediate reply and signposts, and nothing is retrieved.
+2. A follow-up ("what about teenagers?") is read with the earlier question's topic
+   (``careguide.api.followup``).
+3. The engine retrieves passages, and the extractive composer (the default; no LLM)
+   picks the sentences that answer the question:
+
+   - passages are cut into sentences, list items kept whole; headings, fragments and
+     consultation questions are not candidates;
+   - each candidate is scored by cosine similarity to the question (the engine's
+     embedding model, question and candidates in one batch, vectors cached per
+     sentence), by overlap with the question's terms and their glossary expansions
+     (rarer terms weigh more), and by its passage's retrieval rank;
+   - the best are taken greedily up to a word budget, skipping near-repeats of a
+     sentence already taken, then put in passage-rank and reading order and cited
+     [n] with the number of their passage.
+
+   Every sentence of a practitioner answer is its passage's text, with only whitespace
+   and a leading list bullet normalised (``trace_normalise``).
+4. When the best evidence is weak the answer is "not covered": grounded is false, the
+   closest passages are listed and the reader is told where to look instead.
+5. Each citation carries its document's date, status and duty strength; notes flag an
+   older document where a newer one covers the same topic, and sources that give
+   different dates or amounts for the same thing.
+6. Modes: carer and child answers rewrite each chosen sentence in plain words
+   (``careguide.api.plain``), keeping its [n]; trainer answers add the paragraphs to
+   look up and a discussion question.
+7. An optional ``Generator`` (an LLM backend) may rewrite a grounded answer; any error
+   falls back to the extractive answer with a note saying so.
+
+All fixed wording comes from ``guides/answer_text.yaml``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import weakref
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import yaml
+
+from careguide.api.answer_models import (
+    Answer,
+    Citation,
+    DutyStrength,
+    Mode,
+    Safety,
+    Signpost,
+    Turn,
+)
+from careguide.api.answer_settings import AnswerSettings
+from careguide.api.duty import duty_strength
+from careguide.api.engine import Engine
+from careguide.api.followup import resolve_followup
+from careguide.api.plain import plain_hedges, plainify, reading_grade
+from careguide.api.safety import detect_disclosure, safety_reply
+from careguide.guides.glossary import expand_query, load_glossary
+from careguide.index.analyser import analyse
+from careguide.index.embedder import Embedder
+from careguide.index.models import Hit
+from careguide.ingest.errors import ConfigError
+from careguide.ingest.models import DocStatus, Passage
+
+__all__ = [
+    "AnswerSettings",
+    "AnswerText",
+    "Generator",
+    "SentenceVectors",
+    "answer",
+    "build_sentence_vectors",
+    "compose",
+    "corpus_sentences",
+    "load_answer_text",
+    "sentence_vector_path",
+    "split_sentences",
+    "trace_normalise",
+]
+
+
+class Generator(Protocol):
+    """An answer writer (an LLM backend) that may replace the extractive answer."""
+
+    def generate(self, question: str, hits: list[Hit], extractive: Answer) -> Answer:
+        """A cited answer to ``question`` from ``hits``; ``extractive`` is the fallback."""
+        ...
+
+
+# --- fixed wording -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LookInstead:
+    """Where to look when the library does not cover a question on one topic."""
+
+    name: str
+    words: frozenset[str]
+    phrases: tuple[str, ...]
+    adult: str
+    child: str
+
+    def fits(self, question: str) -> bool:
+        lower = question.lower()
+        said = set(re.findall(r"[a-z0-9£]+", lower))
+        return bool(said & self.words) or any(p in lower for p in self.phrases)
+
+
+@dataclass(frozen=True)
+class AnswerText:
+    """The contents of ``guides/answer_text.yaml``."""
+
+    not_covered: dict[str, str]
+    look_default: dict[str, str]
+    look_topics: tuple[LookInstead, ...]
+    openers: tuple[str, ...]
+    notes: dict[str, str]
+    trainer: dict[str, Any]
+    follow_ups: dict[str, tuple[str, ...]]
+
+
+def _flat(text: object) -> str:
+    return " ".join(str(text).split())
+
+
+@cache
+def load_answer_text() -> AnswerText:
+    """Read the answers' fixed wording once."""
+    source = files("careguide.guides") / "answer_text.yaml"
+    try:
+        raw = yaml.safe_load(source.read_text(encoding="utf-8"))
+        look = raw["look_instead"]
+        return AnswerText(
+            not_covered={k: _flat(v) for k, v in raw["not_covered"].items()},
+            look_default={k: _flat(v) for k, v in look["default"].items()},
+            look_topics=tuple(
+                LookInstead(
+                    name=t["name"],
+                    words=frozenset(str(w).lower() for w in t.get("words") or []),
+                    phrases=tuple(str(p).lower() for p in t.get("phrases") or []),
+                    adult=_flat(t["adult"]),
+                    child=_flat(t["child"]),
+                )
+                for t in look["topics"]
+            ),
+            openers=tuple(_flat(o) for o in raw["openers"]),
+            notes={k: _flat(v) for k, v in raw["notes"].items()},
+            trainer={
+                "look_up": _flat(raw["trainer"]["look_up"]),
+                "discussion": _flat(raw["trainer"]["discussion"]),
+                "questions": {k: _flat(v) for k, v in raw["trainer"]["questions"].items()},
+            },
+            follow_ups={k: tuple(_flat(t) for t in v) for k, v in raw["follow_ups"].items()},
+        )
+    except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError) as error:
+        raise ConfigError(f"cannot use {source}: {error!r}; restore it from git") from error
+
+
+# --- sentences -----------------------------------------------------------------------------
+
+_BULLET = re.compile(r"^\s*(?:[-•*–]|\(?[a-z0-9]{1,3}[.)])\s+")
+# A sentence ends at . ! or ? (perhaps closed by a quote or bracket, or followed by a glued
+# footnote number) before a space and a capital, a digit or an opening quote.
+_END = re.compile(
+    r"(?:[.!?][\"”’)\]]*|(?<=[a-z)])[.!?]\d{1,3})\s+(?=[A-Z0-9£“\"‘(])",
+)
+_ABBREVIATIONS = frozenset(
+    [
+        "e.g",
+        "i.e",
+        "etc",
+        "para",
+        "paras",
+        "no",
+        "nos",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "st",
+        "vs",
+        "cf",
+        "fig",
+        "ch",
+        "sec",
+        "s",
+        "art",
+        "reg",
+        "ref",
+        "approx",
+    ]
+)
+_WHITESPACE = re.compile(r"\s+")
+_MARKER = re.compile(r"\s*\[\d+\]")
+
+
+def trace_normalise(text: str) -> str:
+    """Text as sentence tracing compares it: whitespace collapsed, no bullet, no end stop."""
+    text = _WHITESPACE.sub(" ", _BULLET.sub("", text.strip()))
+    return text.rstrip(" .;,:")
+
+
+def split_sentences(text: str) -> list[tuple[str, bool]]:
+    """The sentences of a passage, in order, each with whether it is a list item.
+
+    Each line that starts with a bullet is one unit; other lines are cut into sentences.
+    Whitespace is collapsed and bullets dropped; nothing else is changed.
+    """
+    units: list[tuple[str, bool]] = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        if _BULLET.match(line):
+            units.append((_WHITESPACE.sub(" ", _BULLET.sub("", line)).strip(), True))
+            continue
+        start = 0
+        flat = _WHITESPACE.sub(" ", line).strip()
+        for end in _END.finditer(flat):
+            before = flat[start : end.start() + 1].rsplit(" ", 1)[-1].rstrip(".").lower()
+            if before in _ABBREVIATIONS or re.fullmatch(r"[a-z]", before):
+                continue
+            units.append((flat[start : end.end()].strip(), False))
+            start = end.end()
+        if flat[start:].strip():
+            units.append((flat[start:].strip(), False))
+    return units
+
+
+def _usable(sentence: str, listed: bool, least: int) -> bool:
+    """Whether a sentence can stand in an answer: long enough, whole, not a heading."""
+    words = sentence.split()
+    if len(words) < least or sentence.endswith((":", "?")) or not re.search(r"[a-z]", sentence):
+        return False
+    if listed:
+        return True
+    if sentence[0].islower():
+        return False  # the tail of a sentence cut off at a page or passage boundary
+    return bool(re.search(r"[.!\"”’)]$|[.!]\d{1,3}$|[a-z]\.\d*$", sentence))
+
+
+# --- vectors ---------------------------------------------------------------------------------
+
+
+class SentenceVectors:
+    """Sentence vectors from one embedder, kept so that a warm process rarely embeds twice.
+
+    Embedding forty candidate sentences per question costs far more than retrieval on a
+    CPU, so vectors are kept by sentence text: in memory for the life of the process,
+    and on disk (``save``/``load``) when ``build_sentence_vectors`` has embedded every
+    sentence of the corpus ahead of time. A sentence not yet seen is embedded on demand,
+    so a stale file only costs time, never correctness.
+    """
+
+    def __init__(self, embedder: Embedder, size: int = 200_000) -> None:
+        self.embedder = embedder
+        self.size = size
+        self._vectors: dict[str, np.ndarray] = {}
+
+    def __len__(self) -> int:
+        return len(self._vectors)
+
+    def add(self, texts: Sequence[str]) -> None:
+        """Embed the texts not yet known, in batches."""
+        missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
+        for start in range(0, len(missing), 256):
+            batch = missing[start : start + 256]
+            self._keep(batch, self.embedder.embed(batch))
+
+    def retain(self, texts: set[str]) -> None:
+        """Forget vectors of sentences not in ``texts``."""
+        self._vectors = {t: v for t, v in self._vectors.items() if t in texts}
+
+    def _keep(self, texts: Sequence[str], rows: np.ndarray) -> None:
+        for text, row in zip(texts, rows, strict=True):
+            if len(self._vectors) >= self.size:
+                self._vectors.pop(next(iter(self._vectors)))
+            self._vectors[text] = row
+
+    def embed(self, question: str, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The question's vector and the texts' vectors, embedding what is new in one batch."""
+        missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
+        rows = self.embedder.embed([question, *missing])
+        self._keep(missing, rows[1:])
+        matrix = (
+            np.stack([self._vectors[t] for t in texts])
+            if texts
+            else np.zeros((0, rows.shape[1]), dtype=np.float32)
+        )
+        return rows[0], matrix
+
+    def save(self, path: Path) -> None:
+        """Write the vectors beside the index (atomically: readers never see half a file)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        texts = list(self._vectors)
+        matrix = np.stack([self._vectors[t] for t in texts]) if texts else np.zeros((0, 0))
+        partial = path.with_name(path.name + ".partial.npz")
+        np.savez(partial, texts=np.array(texts, dtype=object), vectors=matrix)
+        partial.replace(path)
+
+    def load(self, path: Path) -> bool:
+        """Add the vectors saved at ``path``; False when there is no usable file."""
+        try:
+            with np.load(path, allow_pickle=True) as saved:
+                self._keep([str(t) for t in saved["texts"]], saved["vectors"])
+        except (OSError, KeyError, ValueError):
+            return False
+        return True
+
+
+def sentence_vector_path(data_dir: Path, embedder: Embedder) -> Path:
+    """Where the sentence vectors of ``embedder``'s model are kept under ``data_dir``."""
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", embedder.name)
+    return data_dir / "sentences" / f"{safe}.npz"
+
+
+def corpus_sentences(passages: Sequence[Passage], least: int = 6) -> list[str]:
+    """Every sentence of the passages that the composer could choose."""
+    return [
+        text
+        for passage in passages
+        for text, listed in split_sentences(passage.text)
+        if _usable(text, listed, least)
+    ]
+
+
+def build_sentence_vectors(
+    passages: Sequence[Passage], embedder: Embedder, path: Path, *, reuse: bool = False
+) -> int:
+    """Embed every candidate sentence of the corpus and save them; returns how many.
+
+    Call it after indexing (it takes about as long as embedding the passages): answers
+    then embed only the question. With ``reuse``, vectors already saved at ``path`` are
+    kept and only new sentences are embedded; sentences no longer in the corpus are dropped.
+    """
+    vectors = SentenceVectors(embedder)
+    if reuse:
+        vectors.load(path)
+    wanted = corpus_sentences(passages)
+    vectors.retain(set(wanted))
+    vectors.add(wanted)
+    vectors.save(path)
+    _CACHES[embedder] = vectors
+    return len(vectors)
+
+
+_CACHES: weakref.WeakKeyDictionary[Any, SentenceVectors] = weakref.WeakKeyDictionary()
+
+
+def _sentence_vectors(embedder: Embedder, data_dir: Path | None = None) -> SentenceVectors:
+    """The process's vectors for ``embedder``, loaded from ``data_dir`` the first time."""
+    vectors = _CACHES.get(embedder)
+    if vectors is None:
+        vectors = _CACHES[embedder] = SentenceVectors(embedder)
+        if data_dir is not None:
+            vectors.load(sentence_vector_path(data_dir, embedder))
+    return vectors
+
+
+# --- choosing sentences --------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class _Candidate:
+    hit: int  # index into the hits
+    position: int  # order within the passage
+    text: str
+    words: int
+    cheap: float = 0.0
+    cosine: float = 0.0
+    overlap: float = 0.0
+    score: float = 0.0
+    plain: list[str] = field(default_factory=list)  # carer and child modes: the rewrite
+    grade: float = 0.0  # reading grade of what the reader sees
+    vector: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
+
+
+def _question_terms(question: str) -> tuple[set[str], set[str]]:
+    """The question's own analysed terms, and the extra ones its glossary reading adds."""
+    expanded = expand_query(question)
+    own = set(analyse(" ".join([question, *expanded.corrections.values()])))
+    extra = set(analyse(" ".join(expanded.sparse_terms))) - own
+    return own, extra
+
+
+def _overlap(tokens: set[str], own: set[str], extra: set[str], idf: dict[str, float]) -> float:
+    total = sum(idf.get(t, 1.0) for t in own) + 0.5 * sum(idf.get(t, 1.0) for t in extra)
+    if not total:
+        return 0.0
+    found = sum(idf.get(t, 1.0) for t in own & tokens)
+    found += 0.5 * sum(idf.get(t, 1.0) for t in extra & tokens)
+    return found / total
+
+
+def _candidates(
+    question: str, hits: Sequence[Hit], settings: AnswerSettings, cache_: SentenceVectors
+) -> tuple[list[_Candidate], np.ndarray]:
+    """Every usable sentence of the hits, scored; and the question's vector."""
+    found: list[_Candidate] = []
+    tokens: list[set[str]] = []
+    for i, hit in enumerate(hits):
+        for position, (text, listed) in enumerate(split_sentences(hit.passage.text)):
+            if _usable(text, listed, settings.min_words):
+                found.append(_Candidate(i, position, text, len(text.split())))
+                tokens.append(set(analyse(text)))
+    own, extra = _question_terms(question)
+    df = Counter(t for ts in tokens for t in ts)
+    idf = {t: math.log(1 + len(found) / (1 + n)) for t, n in df.items()}
+    for candidate, ts in zip(found, tokens, strict=True):
+        candidate.overlap = _overlap(ts, own, extra, idf)
+        candidate.cheap = candidate.overlap + _rank_prior(candidate.hit, len(hits))
+    found.sort(key=lambda c: -c.cheap)
+    found = found[: settings.candidates]
+    dense_question = expand_query(question).dense_text
+    q_vector, vectors = cache_.embed(dense_question, [c.text for c in found])
+    for candidate, vector in zip(found, vectors, strict=True):
+        candidate.vector = vector
+        candidate.cosine = float(vector @ q_vector)
+        candidate.score = (
+            settings.weight_cosine * candidate.cosine
+            + settings.weight_overlap * candidate.overlap
+            + settings.weight_rank * _rank_prior(candidate.hit, len(hits))
+        )
+    found.sort(key=lambda c: -c.score)
+    return found, q_vector
+
+
+def _rank_prior(index: int, total: int) -> float:
+    return 1.0 - index / max(total, 1)
+
+
+def _choose(
+    candidates: list[_Candidate],
+    hits: Sequence[Hit],
+    budget: int,
+    settings: AnswerSettings,
+    mode: Mode,
+) -> list[_Candidate]:
+    """The best sentences within the word budget, without near-repeats.
+
+    Greedy, one sentence at a time. Beside its score, a sentence gains a little for
+    bringing in a passage not yet cited (answers that rest on several passages are easier
+    to check and cover more of a many-part question) and loses a little for length and
+    for leaning on a sentence before it ("This ...", "They ...") that is not chosen.
+    In plain modes each sentence is judged as the reader will see it, rewritten, and
+    loses score for each reading grade above the mode's target, so that of two
+    sentences saying much the same the simpler is chosen.
+    """
+    if not candidates:
+        return []
+    best = candidates[0].score
+    pool = [c for c in candidates if c.score >= settings.keep_ratio * best]
+    target = settings.target_grade.get(mode)
+    if target is not None:
+        plain_mode = "child" if mode is Mode.child else "carer"
+        for c in pool:
+            passage = hits[c.hit].passage
+            c.plain = plainify(c.text, plain_mode, speaker=_speaker(passage))
+            c.grade = reading_grade(" ".join(c.plain))
+            c.words = sum(len(p.split()) for p in c.plain)
+    chosen: list[_Candidate] = []
+    words = 0
+
+    def value(c: _Candidate) -> float:
+        v = c.score - settings.length_penalty * max(0, c.words - 30) / 10
+        if all(x.hit != c.hit for x in chosen):
+            v += settings.new_passage_bonus
+        if _ANAPHORA.match(c.text) and not any(
+            x.hit == c.hit and x.position == c.position - 1 for x in chosen
+        ):
+            v -= settings.anaphora_penalty
+        if target is not None:
+            v -= settings.grade_penalty * max(0.0, c.grade - target)
+        return v
+
+    while pool:
+        pick = max(pool, key=value)
+        pool.remove(pick)
+        if chosen and words + pick.words > budget:
+            continue
+        if any(float(pick.vector @ c.vector) > settings.redundancy for c in chosen):
+            continue
+        chosen.append(pick)
+        words += pick.words
+    return chosen
+
+
+_ANAPHORA = re.compile(r"(?:This|These|That|Those|They|It|He|She|Such|Their|Its)\b")
+
+
+# --- citations and notes ---------------------------------------------------------------------
+
+
+def _citation(n: int, passage: Passage) -> Citation:
+    return Citation(
+        n=n,
+        passage_id=passage.id,
+        citation=passage.citation,
+        source=passage.source,
+        doc_id=passage.doc_id,
+        title=passage.title,
+        text=passage.text,
+        date=passage.meta.date,
+        status=passage.meta.status.value,
+        duty=duty_strength(passage.text),
+        paragraphs=list(passage.paragraphs),
+        pages=list(passage.pages),
+    )
+
+
+def _year(passage: Passage) -> int | None:
+    return passage.meta.year
+
+
+def _named(passage: Passage, numbers: dict[str, int]) -> str:
+    n = numbers.get(passage.id)
+    head = passage.citation.split("), ", 1)[0]
+    title = head + ")" if head != passage.citation else passage.citation
+    return f"{title} [{n}]" if n else title
+
+
+def _currency_notes(
+    chosen: list[_Candidate],
+    candidates: list[_Candidate],
+    hits: Sequence[Hit],
+    numbers: dict[str, int],
+    settings: AnswerSettings,
+) -> list[str]:
+    """Notes for cited passages that an newer document covering the same topic updates."""
+    wording = load_answer_text().notes
+    notes: list[str] = []
+    seen: set[str] = set()
+    for old in chosen:
+        old_passage = hits[old.hit].passage
+        old_year = _year(old_passage)
+        outdated = old_passage.meta.status in (DocStatus.superseded, DocStatus.historical)
+        if old_year is None or old_passage.doc_id in seen:
+            continue
+        for new in candidates:
+            new_passage = hits[new.hit].passage
+            new_year = _year(new_passage)
+            if new_year is None or new_year <= old_year or new_passage.doc_id == old_passage.doc_id:
+                continue
+            if not outdated and new_year - old_year < 3:
+                continue
+            if new_passage.meta.status in (DocStatus.superseded, DocStatus.historical):
+                continue
+            if float(old.vector @ new.vector) < settings.same_topic:
+                continue
+            seen.add(old_passage.doc_id)
+            template = wording["currency"] if outdated else wording["currency_dated"]
+            notes.append(
+                template.format(
+                    old=_named(old_passage, numbers),
+                    status=old_passage.meta.status.value,
+                    new=_named(new_passage, numbers),
+                )
+            )
+            break
+    return notes
+
+
+_SEASON = (
+    r"(?:early|late|mid|spring|summer|autumn|winter|January|February|March|April|May|June|"
+    r"July|August|September|October|November|December)"
+)
+_DATE = re.compile(rf"\b(?:{_SEASON}[ -]+)?(?:19|20)\d\d(?:/\d\d)?\b", re.IGNORECASE)
+_AMOUNT = re.compile(r"£\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:million|billion|bn|m|k)\b)?", re.IGNORECASE)
+
+
+def _values(pattern: re.Pattern[str], text: str) -> dict[str, str]:
+    """The values as compared (lower case, no spaces or thousands commas: £3,000 = £3000),
+    each with how the text wrote it."""
+    return {
+        re.sub(r"(?<=\d),(?=\d)|\s", "", m.group(0).lower()): " ".join(m.group(0).split())
+        for m in pattern.finditer(text)
+    }
+
+
+def _conflict(a: str, b: str) -> tuple[str, str, bool] | None:
+    """Different dates or amounts in two sentences about one thing: the two values, and
+    whether they are dates named by season or month.
+
+    Dates with a season or month are compared when both sentences give one ("spring
+    2023" against "summer 2023"); otherwise only the years count, so "2017" and "July
+    2017" agree.
+    """
+    first, second = _values(_AMOUNT, a), _values(_AMOUNT, b)
+    if first and second and not first.keys() & second.keys():
+        return ", ".join(sorted(first.values())), ", ".join(sorted(second.values())), False
+    first, second = _values(_DATE, a), _values(_DATE, b)
+    named_first = {k: v for k, v in first.items() if not k[:1].isdigit()}
+    named_second = {k: v for k, v in second.items() if not k[:1].isdigit()}
+    named = bool(named_first and named_second)
+    if named:
+        first, second = named_first, named_second
+        keys_first, keys_second = set(first), set(second)
+    else:
+        keys_first = {_YEAR.search(k).group(0) for k in first}  # type: ignore[union-attr]
+        keys_second = {_YEAR.search(k).group(0) for k in second}  # type: ignore[union-attr]
+    if first and second and not keys_first & keys_second:
+        return ", ".join(sorted(first.values())), ", ".join(sorted(second.values())), named
+    return None
+
+
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def _conflicts(
+    chosen: list[_Candidate],
+    candidates: list[_Candidate],
+    hits: Sequence[Hit],
+    settings: AnswerSettings,
+) -> list[tuple[_Candidate, _Candidate, str, str]]:
+    """Pairs of strong sentences from different passages that disagree on a date or amount."""
+    strong = [c for c in candidates[:10] if c.score >= 0.8 * candidates[0].score]
+    found: list[tuple[_Candidate, _Candidate, str, str]] = []
+    for a in chosen:
+        for b in strong:
+            if b is a or hits[b.hit].passage.id == hits[a.hit].passage.id:
+                continue
+            similarity = float(a.vector @ b.vector)
+            if similarity < settings.named_date_similarity:
+                continue
+            values = _conflict(a.text, b.text)
+            if values is None or any({a, b} == {x, y} for x, y, _, _ in found):
+                continue
+            first, second, named = values
+            if named or similarity >= settings.conflict_similarity:
+                found.append((a, b, first, second))
+    return found[:2]
+
+
+# --- modes -----------------------------------------------------------------------------------
+
+
+def _speaker(passage: Passage) -> str:
+    publisher = passage.meta.publisher.lower()
+    if "ofsted" in publisher:
+        return "Ofsted"
+    if "council" in publisher or "borough" in publisher:
+        return "the council"
+    if publisher in {"dfe", "department for education", ""}:
+        return "the government"
+    return f"the {passage.meta.publisher}"
+
+
+def _topics(texts: Sequence[str]) -> list[str]:
+    """Glossary terms the texts mention, the most mentioned first."""
+    counts: Counter[str] = Counter()
+    for text in texts:
+        for match in load_glossary().find(text, aliases=False):
+            counts[match.entry.term] += 1
+    return [term for term, _ in counts.most_common()]
+
+
+def _plain_sentences(
+    chosen: list[_Candidate], hits: Sequence[Hit], numbers: dict[str, int], mode: Mode
+) -> list[str]:
+    plain_mode = "child" if mode is Mode.child else "carer"
+    out: list[str] = []
+    for c in chosen:
+        passage = hits[c.hit].passage
+        marker = f"[{numbers[passage.id]}]"
+        for sentence in c.plain or plainify(c.text, plain_mode, speaker=_speaker(passage)):
+            out.append(f"{sentence} {marker}")
+    return out
+
+
+def _hedge(mode: Mode, topics: Sequence[str], text: str) -> str | None:
+    """An honest hedge tied to the answer's topics ("what you get depends on your council")."""
+    plain_mode = "child" if mode is Mode.child else "carer"
+    general = set(plain_hedges(plain_mode))
+    specific = [h for h in plain_hedges(plain_mode, tuple(topics)) if h not in general]
+    if "plans to" in text:
+        specific += [h for h in plain_hedges(plain_mode, ("Stable Homes",)) if h not in general]
+    return specific[0] if specific else None
+
+
+def _follow_ups(mode: Mode, question: str, topics: Sequence[str]) -> list[str]:
+    templates = load_answer_text().follow_ups.get(mode.value, ())
+    asked = question.lower()
+    fresh = [t for t in topics if t.lower() not in asked]
+    suggestions: list[str] = []
+    for template, term in zip(templates, fresh, strict=False):
+        suggestions.append(template.format(term=term))
+    return suggestions[:3]
+
+
+def _trainer_extras(citations: list[Citation], topics: Sequence[str], currency: bool) -> str:
+    wording = load_answer_text().trainer
+    look_up = "; ".join(f"[{c.n}] {c.citation}" for c in citations)
+    duties = {c.duty for c in citations}
+    if currency:
+        kind = "currency"
+    elif DutyStrength.requirement in duties:
+        kind = "requirement"
+    elif DutyStrength.guidance in duties:
+        kind = "guidance"
+    else:
+        kind = "information"
+    topic = topics[0] if topics else "this topic"
+    question = wording["questions"][kind].format(topic=topic)
+    return f"{wording['look_up']} {look_up}\n\n{wording['discussion']} {question}"
+
+
+# --- composing -------------------------------------------------------------------------------
+
+
+def _answer_id(question: str, mode: Mode, text: str) -> str:
+    return hashlib.sha256(f"{mode.value}|{question}|{text}".encode()).hexdigest()[:16]
+
+
+def _not_covered(
+    question: str, resolved: str, hits: Sequence[Hit], mode: Mode, settings: AnswerSettings
+) -> Answer:
+    wording = load_answer_text()
+    reader = "child" if mode is Mode.child else "adult"
+    fitting = [t for t in wording.look_topics if t.fits(resolved)][:2]
+    pointers = [getattr(t, reader) for t in fitting] or [wording.look_default[reader]]
+    text = "\n\n".join([wording.not_covered[reader], *pointers])
+    return Answer(
+        id=_answer_id(resolved, mode, text),
+        question=question,
+        resolved_question=resolved,
+        mode=mode,
+        answer=text,
+        grounded=False,
+        closest=[_citation(i, h.passage) for i, h in enumerate(hits[: settings.closest], 1)],
+    )
+
+
+def compose(
+    question: str,
+    hits: Sequence[Hit],
+    *,
+    embedder: Embedder,
+    mode: Mode = Mode.practitioner,
+    resolved: str | None = None,
+    settings: AnswerSettings | None = None,
+    data_dir: Path | None = None,
+) -> Answer:
+    """The extractive answer to ``resolved`` (default: ``question``) from ``hits``.
+
+    ``data_dir`` is where saved sentence vectors are looked for (see
+    ``build_sentence_vectors``); without it, sentences are embedded as they come.
+    """
+    settings = settings or AnswerSettings()
+    resolved = resolved or question
+    candidates, _ = _candidates(resolved, hits, settings, _sentence_vectors(embedder, data_dir))
+    if not candidates or max(c.cosine for c in candidates) < settings.threshold:
+        return _not_covered(question, resolved, hits, mode, settings)
+
+    chosen = _choose(candidates, hits, settings.max_words[mode], settings, mode)
+    conflicts = _conflicts(chosen, candidates, hits, settings)
+    for _, other, _, _ in conflicts:
+        if other not in chosen:
+            chosen.append(other)  # both sides of a disagreement are cited
+    chosen.sort(key=lambda c: (c.hit, c.position))
+
+    numbers: dict[str, int] = {}
+    citations: list[Citation] = []
+    for c in chosen:
+        passage = hits[c.hit].passage
+        if passage.id not in numbers:
+            numbers[passage.id] = len(numbers) + 1
+            citations.append(_citation(numbers[passage.id], passage))
+
+    notes = _currency_notes(chosen, candidates, hits, numbers, settings)
+    wording = load_answer_text().notes
+    for a, b, first, second in conflicts:
+        pa, pb = hits[a.hit].passage, hits[b.hit].passage
+        notes.append(
+            wording["conflict"].format(
+                first=_named(pa, numbers),
+                first_value=f"“{first}”",
+                second=_named(pb, numbers),
+                second_value=f"“{second}”",
+            )
+        )
+
+    topics = _topics([resolved]) + [
+        t for t in _topics([c.text for c in citations]) if t not in _topics([resolved])
+    ]
+    if mode in (Mode.carer, Mode.child):
+        sentences = _plain_sentences(chosen, hits, numbers, mode)
+        body = " ".join(sentences)
+        hedge = _hedge(mode, topics, body)
+        parts = [body, hedge] if hedge else [body]
+        if mode is Mode.child:
+            parts.insert(0, load_answer_text().openers[0])
+        text = " ".join(parts)
+    else:
+        text = " ".join(f"{_end_stop(c.text)} [{numbers[hits[c.hit].passage.id]}]" for c in chosen)
+        if mode is Mode.trainer:
+            text += "\n\n" + _trainer_extras(citations, topics, bool(notes))
+
+    return Answer(
+        id=_answer_id(resolved, mode, text),
+        question=question,
+        resolved_question=resolved,
+        mode=mode,
+        answer=text,
+        citations=citations,
+        grounded=True,
+        notes=notes,
+        follow_ups=_follow_ups(mode, resolved, topics),
+    )
+
+
+def _end_stop(sentence: str) -> str:
+    """A list item closed with a full stop, so answers read as sentences."""
+    return sentence if re.search(r"[.!?\"”’)]$", sentence) else sentence + "."
+
+
+def answer(
+    question: str,
+    *,
+    engine: Engine,
+    mode: Mode = Mode.practitioner,
+    history: Sequence[Turn] = (),
+    generator: Generator | None = None,
+    settings: AnswerSettings | None = None,
+) -> Answer:
+    """Answer one message: safeguarding first, then a cited answer (see the module doc)."""
+    settings = settings or getattr(engine.settings, "answer", None) or AnswerSettings()
+    check = detect_disclosure(question)
+    if check.disclosure:
+        audience = "child" if mode is Mode.child else "adult"
+        reply = safety_reply(check, audience=audience)
+        return Answer(
+            id=_answer_id(question, mode, reply.text),
+            question=question,
+            resolved_question=question,
+            mode=mode,
+            answer=reply.text,
+            grounded=False,
+            safety=Safety(
+                disclosure=True,
+                category=check.category,
+                signposts=[Signpost(**s.model_dump()) for s in reply.signposts],
+            ),
+        )
+
+    resolved = resolve_followup(question, history)
+    hits = engine.search(resolved, k=settings.k)
+    extractive = compose(
+        question,
+        hits,
+        embedder=engine.embedder,
+        mode=mode,
+        resolved=resolved,
+        settings=settings,
+        data_dir=engine.settings.data_dir,
+    )
+    if generator is None or not extractive.grounded:
+        return extractive
+    try:
+        return generator.generate(resolved, hits, extractive)
+    except Exception:  # any failure of an optional backend falls back to the extractive answer
+        note = load_answer_text().notes["generator_failed"]
+        return extractive.model_copy(update={"notes": [*extractive.notes, note]})

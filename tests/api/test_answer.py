@@ -1,0 +1,377 @@
+"""The answer composer: safeguarding first, cited extractive sentences, declines, notes, modes.
+
+Unit tests run on small hand-made passages with the hashing embedder and an in-memory
+Qdrant. The slow tests run every dev question through the composer with the real model
+over the sample corpus (retrieval there uses the hashing embedder, so that no index
+needs building) and check the two promises a reader relies on: every sentence of an
+extractive answer is its cited passage's text, and a plain answer never holds a number
+its cited passages do not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from careguide.api.answer import (
+    AnswerSettings,
+    SentenceVectors,
+    answer,
+    compose,
+    corpus_sentences,
+    split_sentences,
+    trace_normalise,
+)
+from careguide.api.answer_models import Answer, DutyStrength, Mode, Turn
+from careguide.api.engine import Engine
+from careguide.api.plain import number_tokens
+from careguide.api.settings import Settings
+from careguide.index.embedder import HashingEmbedder, SentenceTransformerEmbedder
+from careguide.index.models import Hit
+from careguide.index.settings import IndexSettings
+from careguide.index.store import Store
+from careguide.ingest.models import DocKind, DocStatus, DocumentMeta, Passage
+from careguide.ingest.pipeline import ingest_paths
+from careguide.ingest.settings import IngestSettings
+
+LOOSE = AnswerSettings(threshold=0.05)  # the hashing embedder's cosines run low
+
+
+def passage(
+    text: str,
+    *,
+    doc_id: str = "kinship-guidance-2023",
+    paragraph: str = "1",
+    date: str = "2023-12",
+    status: DocStatus = DocStatus.current,
+    publisher: str = "DfE",
+) -> Passage:
+    digest = hashlib.sha256(f"{doc_id}|{paragraph}|{text}".encode()).hexdigest()[:12]
+    title = doc_id.replace("-", " ").title()
+    return Passage(
+        id=f"{doc_id}:{digest}",
+        doc_id=doc_id,
+        source=f"{doc_id}.pdf",
+        title=title,
+        citation=f"{title} ({publisher}, {date[:4]}), para {paragraph}",
+        paragraphs=[paragraph],
+        pages=[1],
+        start=0,
+        end=len(text),
+        text=text,
+        meta=DocumentMeta(
+            doc_id=doc_id,
+            title=title,
+            short_title=title,
+            publisher=publisher,
+            date=date,
+            kind=DocKind.statutory_guidance,
+            status=status,
+        ),
+    )
+
+
+PASSAGES = [
+    passage(
+        "The local authority must publish a kinship local offer setting out the support "
+        "available to kinship carers. The offer should be easy to find on the council website.",
+        paragraph="12",
+    ),
+    passage(
+        "Kinship carers may be entitled to a special guardianship allowance from the local "
+        "authority. Each local authority decides the amount of the special guardianship "
+        "allowance it pays.",
+        paragraph="20",
+    ),
+    passage(
+        "- Training for kinship carers will be available in every local authority area\n"
+        "- Peer support groups for kinship carers will meet every month in each region",
+        paragraph="31",
+    ),
+    passage(
+        "Family network support package pilots will start from spring 2023 in seven local "
+        "authority areas across England.",
+        doc_id="stable-homes-2023",
+        paragraph="140",
+        date="2023-02",
+    ),
+    passage(
+        "The family network support package pilots start in summer 2023 in seven local "
+        "authority areas across England.",
+        doc_id="stable-homes-2023",
+        paragraph="A4",
+        date="2023-02",
+    ),
+    passage(
+        "Social workers will be accredited through a national assessment and accreditation "
+        "system for child and family social workers by 2020.",
+        doc_id="putting-children-first-2016",
+        paragraph="48",
+        date="2016-07",
+        status=DocStatus.historical,
+    ),
+    passage(
+        "An early career framework will give child and family social workers two years of "
+        "support and development, instead of the national assessment and accreditation system.",
+        doc_id="stable-homes-2023",
+        paragraph="190",
+        date="2023-02",
+    ),
+]
+
+
+class CountingEngine(Engine):
+    """A real engine that counts its searches."""
+
+    searches = 0
+
+    def search(self, query: str, **kwargs: Any) -> list[Hit]:
+        self.searches += 1
+        return super().search(query, **kwargs)
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[CountingEngine]:
+    store = Store(IndexSettings(), location=":memory:")
+    built = CountingEngine(
+        Settings(data_dir=tmp_path), embedder=HashingEmbedder(dim=256), store=store
+    )
+    built.index(PASSAGES)
+    yield built
+    built.close()
+
+
+def traced(a: Answer) -> list[tuple[str, int]]:
+    """The answer's sentences with their citation numbers."""
+    body = a.answer.split("\n\n", 1)[0]
+    return [(m.group(1), int(m.group(2))) for m in re.finditer(r"(.+?)\s*\[(\d+)\]\s*", body)]
+
+
+def assert_traceable(a: Answer) -> None:
+    by_n = {c.n: trace_normalise(c.text) for c in a.citations}
+    sentences = traced(a)
+    assert sentences, a.answer
+    for sentence, n in sentences:
+        assert trace_normalise(sentence) in by_n[n], (sentence, n)
+
+
+# --- sentences ---------------------------------------------------------------------------
+
+
+def test_sentences_keep_list_items_whole_and_abbreviations_joined() -> None:
+    text = (
+        "Support includes help with costs, e.g. travel. It is set locally.\n"
+        "- Training for carers\n"
+        "- Peer support groups, run by charities. Each meets monthly."
+    )
+    assert split_sentences(text) == [
+        ("Support includes help with costs, e.g. travel.", False),
+        ("It is set locally.", False),
+        ("Training for carers", True),
+        ("Peer support groups, run by charities. Each meets monthly.", True),
+    ]
+
+
+def test_headings_fragments_and_questions_are_not_candidates() -> None:
+    text = "Kinship care\nDo you agree with the proposals for kinship carers?\nSupport is local."
+    assert corpus_sentences([passage(text)]) == []
+
+
+# --- answers -----------------------------------------------------------------------------
+
+
+def test_an_answer_cites_every_sentence_from_its_passage(engine: CountingEngine) -> None:
+    a = answer(
+        "what must the local authority publish for kinship carers?", engine=engine, settings=LOOSE
+    )
+    assert a.grounded
+    assert_traceable(a)
+    assert any("kinship local offer" in c.text for c in a.citations)
+    assert [c.n for c in a.citations] == list(range(1, len(a.citations) + 1))
+    assert all(c.date and c.status for c in a.citations)
+    offer = next(c for c in a.citations if "kinship local offer" in c.text)
+    assert offer.duty is DutyStrength.requirement
+
+
+def test_a_disclosure_is_met_with_help_and_nothing_is_retrieved(engine: CountingEngine) -> None:
+    for mode in Mode:
+        a = answer("my dad hits me every night and im scared to go home", engine=engine, mode=mode)
+        assert a.safety.disclosure and not a.grounded and not a.citations
+        assert a.safety.signposts
+        assert a.answer
+    assert engine.searches == 0
+    child = answer(
+        "my dad hits me every night and im scared to go home", engine=engine, mode=Mode.child
+    )
+    adult = answer("my dad hits me every night and im scared to go home", engine=engine)
+    assert "Childline" in child.safety.signposts[0].name
+    assert child.answer != adult.answer
+
+
+def test_an_ordinary_question_about_harm_is_answered(engine: CountingEngine) -> None:
+    a = answer("what does significant harm mean?", engine=engine, settings=LOOSE)
+    assert not a.safety.disclosure
+    assert engine.searches == 1
+
+
+def test_weak_evidence_is_declined_with_closest_and_where_to_look(engine: CountingEngine) -> None:
+    strict = AnswerSettings(threshold=0.99)
+    a = answer(
+        "how much is the special guardianship allowance in my area per week?",
+        engine=engine,
+        settings=strict,
+    )
+    assert not a.grounded and not a.citations
+    assert a.closest and len(a.closest) <= strict.closest
+    assert "does not answer" in a.answer
+    assert "local offer" in a.answer  # money questions are pointed to the council's offer
+
+
+def test_a_follow_up_is_resolved_before_retrieval(engine: CountingEngine) -> None:
+    history = [
+        Turn(role="user", content="can kinship carers get a special guardianship allowance?")
+    ]
+    a = answer("how much is it?", engine=engine, history=history, settings=LOOSE)
+    assert "special guardianship allowance" in a.resolved_question
+    assert a.grounded
+
+
+def test_sources_giving_different_dates_are_noted(engine: CountingEngine) -> None:
+    a = answer(
+        "when do the family network support package pilots start?", engine=engine, settings=LOOSE
+    )
+    note = " ".join(a.notes)
+    assert "spring 2023" in note and "summer 2023" in note
+    texts = " ".join(c.text for c in a.citations)
+    assert "spring 2023" in texts and "summer 2023" in texts
+
+
+def test_an_older_source_is_noted_when_a_newer_one_covers_it(tmp_path: Path) -> None:
+    hits = [
+        Hit(rank=i, score=1.0 / i, passage=p)
+        for i, p in enumerate([PASSAGES[5], PASSAGES[6]], start=1)
+    ]
+    a = compose(
+        "national assessment and accreditation system for child and family social workers",
+        hits,
+        embedder=HashingEmbedder(dim=256),
+        settings=AnswerSettings(threshold=0.05, same_topic=0.1),
+    )
+    assert any("2016" in n and "2023" in n and "historical" in n for n in a.notes)
+
+
+def test_trainer_mode_adds_paragraphs_and_a_discussion_question(engine: CountingEngine) -> None:
+    a = answer(
+        "what must the local authority publish for kinship carers?",
+        engine=engine,
+        mode=Mode.trainer,
+        settings=LOOSE,
+    )
+    assert "Paragraphs to look up:" in a.answer
+    assert "Discussion question:" in a.answer
+    assert_traceable(a)
+
+
+def test_plain_modes_keep_markers_and_add_no_numbers(engine: CountingEngine) -> None:
+    for mode in (Mode.carer, Mode.child):
+        a = answer(
+            "how many local authority areas run the support package pilots?",
+            engine=engine,
+            mode=mode,
+            settings=LOOSE,
+        )
+        assert re.search(r"\[\d+\]", a.answer)
+        said = {t for c in a.citations for t in number_tokens(c.text)}
+        assert set(number_tokens(a.answer)) - {str(c.n) for c in a.citations} <= said
+    child = answer(
+        "what support is there for kinship carers?", engine=engine, mode=Mode.child, settings=LOOSE
+    )
+    assert child.answer.startswith("Good question.")
+
+
+def test_follow_up_suggestions_come_from_the_cited_topics(engine: CountingEngine) -> None:
+    a = answer("what must the local authority publish?", engine=engine, settings=LOOSE)
+    assert 1 <= len(a.follow_ups) <= 3
+
+
+class _Failing:
+    def generate(self, question: str, hits: list[Hit], extractive: Answer) -> Answer:
+        raise TimeoutError("no reply")
+
+
+class _Echo:
+    def generate(self, question: str, hits: list[Hit], extractive: Answer) -> Answer:
+        return extractive.model_copy(update={"generator": "echo-model"})
+
+
+def test_a_failing_generator_falls_back_to_the_extractive_answer(engine: CountingEngine) -> None:
+    q = "what must the local authority publish for kinship carers?"
+    a = answer(q, engine=engine, generator=_Failing(), settings=LOOSE)
+    assert a.generator == "extractive"
+    assert any("could not be reached" in n for n in a.notes)
+    assert answer(q, engine=engine, generator=_Echo(), settings=LOOSE).generator == "echo-model"
+
+
+def test_sentence_vectors_round_trip(tmp_path: Path) -> None:
+    vectors = SentenceVectors(HashingEmbedder(dim=32))
+    vectors.add(["one sentence about care.", "another about kinship."])
+    vectors.save(tmp_path / "v.npz")
+    again = SentenceVectors(HashingEmbedder(dim=32))
+    assert again.load(tmp_path / "v.npz") and len(again) == 2
+    assert not again.load(tmp_path / "missing.npz")
+
+
+# --- the dev set, with the real model ----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def corpus_hits(corpus_dir: Path) -> dict[str, tuple[str, list[Hit]]]:
+    """Each dev question with its top passages (hashing retrieval over the real corpus)."""
+    passages = ingest_paths([corpus_dir], IngestSettings()).passages
+    engine = Engine(
+        Settings(),
+        embedder=HashingEmbedder(dim=256),
+        store=Store(IndexSettings(), location=":memory:"),
+    )
+    engine.index(passages)
+    lines = (corpus_dir.parent / "eval" / "dev.jsonl").read_text(encoding="utf-8").splitlines()
+    rows = [json.loads(line) for line in lines if line.strip()]
+    found = {r["id"]: (r["question"], engine.search(r["question"], k=10)) for r in rows}
+    engine.close()
+    return found
+
+
+@pytest.fixture(scope="module")
+def model() -> SentenceTransformerEmbedder:
+    return SentenceTransformerEmbedder()
+
+
+SLOW = AnswerSettings(threshold=0.0, k=8, candidates=14)
+
+
+@pytest.mark.slow
+def test_every_extractive_sentence_traces_to_its_passage(
+    corpus_hits: dict[str, tuple[str, list[Hit]]], model: SentenceTransformerEmbedder
+) -> None:
+    for question, hits in corpus_hits.values():
+        for mode in (Mode.practitioner, Mode.trainer):
+            assert_traceable(compose(question, hits, embedder=model, mode=mode, settings=SLOW))
+
+
+@pytest.mark.slow
+def test_plain_answers_add_no_number_date_or_amount(
+    corpus_hits: dict[str, tuple[str, list[Hit]]], model: SentenceTransformerEmbedder
+) -> None:
+    for question, hits in corpus_hits.values():
+        for mode in (Mode.carer, Mode.child):
+            a = compose(question, hits, embedder=model, mode=mode, settings=SLOW)
+            said = {t for c in a.citations for t in number_tokens(c.text)}
+            markers = {str(c.n) for c in a.citations}
+            added = set(number_tokens(re.sub(r"\[\d+\]", "", a.answer))) - said - markers
+            assert not added, (question, mode, a.answer)
