@@ -220,15 +220,22 @@ def ask(
 @app.command()
 def serve(
     host: Annotated[
-        str | None, typer.Option(help="Address to listen on (default 127.0.0.1).")
+        str | None,
+        typer.Option(help="Address to listen on (default 127.0.0.1; 0.0.0.0 = network)."),
     ] = None,
-    port: Annotated[int | None, typer.Option(help="Port to listen on (default 8000).")] = None,
+    port: Annotated[int | None, typer.Option(min=1, max=65535, help="Port (default 8000).")] = None,
 ) -> None:
     """Serve the chat page and the HTTP API (http://127.0.0.1:8000 by default)."""
+    from pydantic import ValidationError
+
     from careguide.api.server import run_server
 
     try:
-        run_server(Settings(), host=host, port=port)
+        settings = Settings()
+    except ValidationError as e:
+        _fail(str(e.errors()[0]["msg"]).removeprefix("Value error, "), code=2)
+    try:
+        run_server(settings, host, port)
     except CareguideError as e:
         _fail(str(e))
 

@@ -252,7 +252,10 @@ async def add_documents(
 
 def _locked(state: AppState, fn: Any, *args: Any) -> Any:
     with state.admin_lock:
-        return fn(*args)
+        try:
+            return fn(*args)
+        finally:
+            state.cache.clear()  # kept results may cite what changed
 
 
 def _delete(state: AppState, doc_id: str) -> IngestResult | None:

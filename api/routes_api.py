@@ -325,7 +325,10 @@ async def search(
     body: SearchRequest, state: Annotated[AppState, Depends(state_of)]
 ) -> SearchResult:
     state.log_question("search", body.question)
-    hits = await state.guard.run(state.engine.search, body.question, k=body.k, filters=body.filters)
+    key = json.dumps(["search", body.question, body.k, body.filters and body.filters.model_dump()])
+    hits = await state.cached(
+        key, state.engine.search, body.question, k=body.k, filters=body.filters
+    )
     return SearchResult.model_validate(result_json(body.id, body.question, hits))
 
 
@@ -338,7 +341,7 @@ async def search(
 )
 async def ask(body: AskRequest, state: Annotated[AppState, Depends(state_of)]) -> Answer:
     state.log_question("ask", body.question)
-    return await state.guard.run(state.answer, body.question, body.mode, body.history)
+    return await state.answer(body.question, body.mode, body.history)
 
 
 _SENTENCE_END = re.compile(r"[.!?:](?:\s*\[\d+(?:,\s*\d+)*\])*[\"”’)]*\s+")
@@ -393,7 +396,7 @@ async def ask_stream(
 ) -> StreamingResponse:
     state.log_question("ask/stream", body.question)
     # Computed before the response starts, so that an error is a normal JSON status.
-    answer = await state.guard.run(state.answer, body.question, body.mode, body.history)
+    answer = await state.answer(body.question, body.mode, body.history)
     return StreamingResponse(
         _events(answer),
         media_type="text/event-stream",

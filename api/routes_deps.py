@@ -7,6 +7,7 @@ Only route modules raise ``HTTPException``; everything below them raises
 from __future__ import annotations
 
 import hmac
+import json
 import logging
 import threading
 import time
@@ -32,7 +33,7 @@ from careguide.api.settings import Settings
 from careguide.ingest.catalogue import Catalogue
 from careguide.ingest.storage import LibraryStore, StoredDocument
 
-__all__ = ["AppState", "BusyGuard", "require_admin", "state_of"]
+__all__ = ["AppState", "BusyGuard", "ResponseCache", "require_admin", "state_of"]
 
 T = TypeVar("T")
 
@@ -131,6 +132,45 @@ class LibraryView:
         return doc
 
 
+class ResponseCache:
+    """Recent search results and answers by request, so a repeated question costs nothing.
+
+    Entries expire after ``seconds``; ``clear`` runs whenever this process changes the
+    library. Only deterministic work is kept (extractive answers; an LLM's are not).
+    """
+
+    def __init__(self, size: int, seconds: float, clock: Callable[[], float] = time.monotonic):
+        self.size = size
+        self.seconds = seconds
+        self._clock = clock
+        self._items: OrderedDict[str, tuple[float, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Any | None:
+        if not self.size:
+            return None
+        with self._lock:
+            item = self._items.get(key)
+            if item is None or self._clock() - item[0] > self.seconds:
+                self._items.pop(key, None)
+                return None
+            self._items.move_to_end(key)
+            return item[1]
+
+    def put(self, key: str, value: Any) -> None:
+        if not self.size:
+            return
+        with self._lock:
+            self._items[key] = (self._clock(), value)
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
 class AppState:
     """Everything the routes share: one engine, the library, limits, feedback."""
 
@@ -146,6 +186,9 @@ class AppState:
             "feedback": RateLimiter(server.feedback_per_minute),
         }
         self.guard = BusyGuard(server.max_concurrent, server.queue_timeout)
+        self.cache = ResponseCache(
+            server.cache_size if not settings.llm.enabled else 0, server.cache_seconds
+        )
         self.admin_lock = threading.Lock()  # one library change at a time
 
     @cached_property
@@ -166,10 +209,27 @@ class AppState:
         if self.settings.server.query_logging:
             query_log.info("%s %s", route, redact(question))
 
-    def answer(self, question: str, mode: Mode, history: list[Turn]) -> Answer:
-        """Blocking: answer one message (call through ``guard.run``)."""
-        return answer(
-            question, engine=self.engine, mode=mode, history=history, generator=self.generator
+    async def cached(self, key: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """``fn(*args, **kwargs)`` through the busy guard, or its kept result for ``key``."""
+        found = self.cache.get(key)
+        if found is not None:
+            return found
+        value = await self.guard.run(fn, *args, **kwargs)
+        self.cache.put(key, value)
+        return value
+
+    async def answer(self, question: str, mode: Mode, history: list[Turn]) -> Answer:
+        """Answer one message in the thread pool (or recall the same question's answer)."""
+        turns = [t.model_dump() for t in history]
+        key = json.dumps(["ask", question, mode.value, turns], ensure_ascii=False)
+        return await self.cached(
+            key,
+            answer,
+            question,
+            engine=self.engine,
+            mode=mode,
+            history=history,
+            generator=self.generator,
         )
 
 

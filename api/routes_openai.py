@@ -184,7 +184,7 @@ async def chat_completions(
 ) -> ChatCompletion | StreamingResponse:
     mode, question, history = _conversation(body)
     state.log_question("chat", question)
-    answer = await state.guard.run(state.answer, question, mode, history)
+    answer = await state.answer(question, mode, history)
     reply = format_reply(answer)
     cid, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
     if body.stream:

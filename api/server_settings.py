@@ -61,6 +61,19 @@ class ServerSettings(BaseModel):
         gt=0,
         description="Seconds a request may wait for a free slot before it gets 503 (busy).",
     )
+    cache_size: int = Field(
+        default=2048,
+        ge=0,
+        description=(
+            "Search results and answers kept for repeated questions (LRU); 0 = off. Cleared "
+            "when an admin changes the library."
+        ),
+    )
+    cache_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        description="Longest a kept result is reused (bounds staleness with a shared Qdrant server).",
+    )
     cors_origins: list[str] = Field(
         default_factory=list,
         description="Origins allowed to call the API from a browser; empty switches CORS off.",

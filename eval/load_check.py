@@ -8,7 +8,8 @@ embeds the corpus sentences (what answers then look up instead of embedding), si
 local-mode Qdrant lets one process open an index and the project's may be in use. The
 server runs in its own process (uvicorn, one worker, rate limits off for the run);
 each client is a thread with its own keep-alive connection, sending the dev set's
-questions in turn, for ``--seconds`` on /api/search and then on /api/ask. Prints, per
+questions in turn (``--unique`` adds a request number to each, so that no kept result
+is reused and every request does the full work), for ``--seconds`` on /api/search and then on /api/ask. Prints, per
 route: requests, errors (any status but 200, or a transport error), throughput and
 p50/p95/p99 latency, with the load average before and after: on a shared machine the
 figures mean little without it.
@@ -104,7 +105,7 @@ def start_server(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
 
 
 def load(
-    base: str, route: str, questions: list[str], clients: int, seconds: float
+    base: str, route: str, questions: list[str], clients: int, seconds: float, *, unique: bool
 ) -> dict[str, float]:
     """``clients`` threads posting to ``route`` for ``seconds``; latency figures in ms."""
     latencies: list[float] = []
@@ -116,7 +117,10 @@ def load(
         with httpx.Client(base_url=base, timeout=30) as http:
             i = offset
             while time.monotonic() < stop:
-                body = ROUTES[route](questions[i % len(questions)])
+                question = questions[i % len(questions)]
+                if unique:  # never the same text twice: no kept result can be reused
+                    question = f"{question} (request {i})"
+                body = ROUTES[route](question)
                 i += clients
                 started = time.perf_counter()
                 try:
@@ -153,6 +157,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument(
+        "--unique",
+        action="store_true",
+        help="Make every question unique, to measure the uncached path.",
+    )
+    parser.add_argument(
         "--gold", type=Path, default=Settings().corpus.parent / "eval" / "dev.jsonl"
     )
     args = parser.parse_args(argv)
@@ -173,13 +182,14 @@ def main(argv: list[str] | None = None) -> int:
             httpx.post(f"{base}/api/ask", json={"question": q}, timeout=60)
         for route in ROUTES:
             before = os.getloadavg()
-            figures = load(base, route, questions, args.clients, args.seconds)
+            figures = load(base, route, questions, args.clients, args.seconds, unique=args.unique)
             after = os.getloadavg()
             print(
                 json.dumps(
                     {
                         "route": route,
                         "clients": args.clients,
+                        "unique": args.unique,
                         "seconds": args.seconds,
                         **{k: round(v, 1) for k, v in figures.items()},
                         "loadavg_before": [round(x, 2) for x in before],
