@@ -501,7 +501,8 @@ _ANAPHORA = re.compile(r"(?:This|These|That|Those|They|It|He|She|Such|Their|Its)
 # --- citations and notes ---------------------------------------------------------------------
 
 
-def _citation(n: int, passage: Passage) -> Citation:
+def citation_for(n: int, passage: Passage) -> Citation:
+    """The numbered citation of a passage, with its date, status and duty strength."""
     return Citation(
         n=n,
         passage_id=passage.id,
@@ -736,7 +737,7 @@ def _not_covered(
         mode=mode,
         answer=text,
         grounded=False,
-        closest=[_citation(i, h.passage) for i, h in enumerate(hits[: settings.closest], 1)],
+        closest=[citation_for(i, h.passage) for i, h in enumerate(hits[: settings.closest], 1)],
     )
 
 
@@ -774,7 +775,7 @@ def compose(
         passage = hits[c.hit].passage
         if passage.id not in numbers:
             numbers[passage.id] = len(numbers) + 1
-            citations.append(_citation(numbers[passage.id], passage))
+            citations.append(citation_for(numbers[passage.id], passage))
 
     notes = _currency_notes(chosen, candidates, hits, numbers, settings)
     wording = load_answer_text().notes

@@ -30,6 +30,7 @@ import yaml
 from llama_index.core.llms import LLM, ChatMessage, MessageRole
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from careguide.api.answer import citation_for
 from careguide.api.answer_models import Answer, Citation, DutyStrength, Mode
 from careguide.api.duty import duty_strength
 from careguide.api.llm_settings import LLMSettings
@@ -363,20 +364,7 @@ def _citation(n: int, passage: Passage, known: Iterable[Citation]) -> Citation:
     for citation in known:
         if citation.passage_id == passage.id:
             return citation.model_copy(update={"n": n})
-    return Citation(
-        n=n,
-        passage_id=passage.id,
-        citation=passage.citation,
-        source=passage.source,
-        doc_id=passage.doc_id,
-        title=passage.title,
-        text=passage.text,
-        date=passage.meta.date,
-        status=passage.meta.status.value,
-        duty=duty_strength(passage.text),
-        paragraphs=list(passage.paragraphs),
-        pages=list(passage.pages),
-    )
+    return citation_for(n, passage)
 
 
 def _carry_notes(extractive: Answer, renumber_by_id: dict[str, int]) -> list[str]:
