@@ -70,7 +70,7 @@ from careguide.api.safety import detect_disclosure, safety_reply
 from careguide.guides.glossary import expand_query, load_glossary
 from careguide.index.analyser import analyse
 from careguide.index.embedder import Embedder
-from careguide.index.models import Hit
+from careguide.index.models import Hit, SearchFilters
 from careguide.ingest.errors import ConfigError
 from careguide.ingest.models import DocStatus, Passage
 
@@ -832,8 +832,12 @@ def answer(
     history: Sequence[Turn] = (),
     generator: Generator | None = None,
     settings: AnswerSettings | None = None,
+    filters: SearchFilters | None = None,
 ) -> Answer:
-    """Answer one message: safeguarding first, then a cited answer (see the module doc)."""
+    """Answer one message: safeguarding first, then a cited answer (see the module doc).
+
+    ``filters`` narrow the passages the answer may draw on (document kind, years ...).
+    """
     settings = settings or getattr(engine.settings, "answer", None) or AnswerSettings()
     check = detect_disclosure(question)
     if check.disclosure:
@@ -854,7 +858,7 @@ def answer(
         )
 
     resolved = resolve_followup(question, history)
-    hits = engine.search(resolved, k=settings.k)
+    hits = engine.search(resolved, k=settings.k, filters=filters)
     extractive = compose(
         question,
         hits,

@@ -180,6 +180,9 @@ class SearchResult(BaseModel):
 class AskRequest(BaseModel):
     question: str = Field(min_length=1, max_length=MAX_QUESTION)
     mode: Mode = Mode.practitioner
+    filters: StrictFilters | None = Field(
+        default=None, description="Narrow the passages the answer may draw on."
+    )
     history: list[Turn] = Field(
         default_factory=list, max_length=40, description="Earlier turns, oldest first."
     )
@@ -341,7 +344,7 @@ async def search(
 )
 async def ask(body: AskRequest, state: Annotated[AppState, Depends(state_of)]) -> Answer:
     state.log_question("ask", body.question)
-    return await state.answer(body.question, body.mode, body.history)
+    return await state.answer(body.question, body.mode, body.history, body.filters)
 
 
 _SENTENCE_END = re.compile(r"[.!?:](?:\s*\[\d+(?:,\s*\d+)*\])*[\"”’)]*\s+")
@@ -396,7 +399,7 @@ async def ask_stream(
 ) -> StreamingResponse:
     state.log_question("ask/stream", body.question)
     # Computed before the response starts, so that an error is a normal JSON status.
-    answer = await state.answer(body.question, body.mode, body.history)
+    answer = await state.answer(body.question, body.mode, body.history, body.filters)
     return StreamingResponse(
         _events(answer),
         media_type="text/event-stream",

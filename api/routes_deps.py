@@ -30,6 +30,7 @@ from careguide.api.feedback import FeedbackStore
 from careguide.api.ratelimit import RateLimiter
 from careguide.api.redact import redact
 from careguide.api.settings import Settings
+from careguide.index.models import SearchFilters
 from careguide.ingest.catalogue import Catalogue
 from careguide.ingest.storage import LibraryStore, StoredDocument
 
@@ -218,10 +219,17 @@ class AppState:
         self.cache.put(key, value)
         return value
 
-    async def answer(self, question: str, mode: Mode, history: list[Turn]) -> Answer:
+    async def answer(
+        self,
+        question: str,
+        mode: Mode,
+        history: list[Turn],
+        filters: SearchFilters | None = None,
+    ) -> Answer:
         """Answer one message in the thread pool (or recall the same question's answer)."""
         turns = [t.model_dump() for t in history]
-        key = json.dumps(["ask", question, mode.value, turns], ensure_ascii=False)
+        chosen = filters.model_dump(mode="json") if filters else None
+        key = json.dumps(["ask", question, mode.value, turns, chosen], ensure_ascii=False)
         return await self.cached(
             key,
             answer,
@@ -230,6 +238,7 @@ class AppState:
             mode=mode,
             history=history,
             generator=self.generator,
+            filters=filters,
         )
 
 

@@ -135,6 +135,17 @@ def test_ask_returns_the_answer_with_the_cli_fields(client: TestClient) -> None:
     assert body["citations"][0]["passage_id"]  # the page opens the cited passage by it
 
 
+def test_ask_honours_filters(client: TestClient) -> None:
+    doc = "vision-for-change-2016"
+    body = client.post(
+        "/api/ask", json={"question": GROUNDED, "filters": {"doc_ids": [doc]}}
+    ).json()
+    cited = body["citations"] + body["closest"]
+    assert cited and {c["doc_id"] for c in cited} == {doc}
+    bad = client.post("/api/ask", json={"question": GROUNDED, "filters": {"kinds": ["novel"]}})
+    assert bad.status_code == 422
+
+
 def _answer(body: dict[str, Any]) -> Any:
     from careguide.api.answer_models import Answer
 
