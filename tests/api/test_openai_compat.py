@@ -8,7 +8,8 @@ from collections.abc import Iterator
 import httpx
 import openai
 import pytest
-from conftest_app import app_settings, build_library, make_app, running_server
+from conftest_app import app_settings, build_library, make_app
+from loopback import running_server
 
 from careguide.api.answer_models import Answer, Citation
 from careguide.api.routes_openai import MODELS, format_reply

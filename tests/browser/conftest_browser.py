@@ -14,15 +14,12 @@ import contextlib
 import json
 import os
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
+from loopback import running_server
 
 from careguide.api.app import create_app
 from careguide.api.engine import Engine
@@ -117,33 +114,15 @@ def build_library(data_dir: Path, embedder: Embedder) -> Settings:
     return settings
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @contextlib.contextmanager
 def running_site(settings: Settings, embedder: Embedder) -> Iterator[str]:
     """The real app over ``settings`` served by uvicorn on loopback; yields the base URL."""
     engine = Engine(settings, embedder=embedder)
     app = create_app(settings, engine=engine)
-    port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{port}"
+        with running_server(app, start_timeout=60) as url:
+            yield url
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
         engine.close()
 
 
