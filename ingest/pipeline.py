@@ -173,16 +173,23 @@ def ingest_paths(
     for r in reports:
         if on_file:
             on_file(r)
+    known = library.documents() if library else []  # read once, not once per file
     parsed: list[StoredDocument] = []
     for path in files:
-        report = _ingest_one(path, settings, catalogue, library, parsed)
+        report = _ingest_one(path, settings, catalogue, known, parsed)
         reports.append(report)
         if on_file:
             on_file(report)
-    docs = {d.meta.doc_id: d for d in (library.documents() if library else [])}
+    # a changed file replaces its own passages only: older parses of the same file go
+    replaced = {d.source for d in parsed}
+    stale = [d for d in known if d.source in replaced]
+    docs = {d.meta.doc_id: d for d in known if d.source not in replaced}
     docs.update({d.meta.doc_id: d for d in parsed})
     passages = dedupe([d.passages for d in docs.values()])
     if library is not None:
+        for d in stale:
+            if d.meta.doc_id not in docs:
+                library.delete(d.meta.doc_id)
         for d in parsed:
             library.save(d)
         library.save_passages(passages)
@@ -198,14 +205,14 @@ def _ingest_one(
     path: Path,
     settings: IngestSettings,
     catalogue: Catalogue,
-    library: LibraryStore | None,
+    known: Sequence[StoredDocument],
     parsed: list[StoredDocument],
 ) -> FileReport:
     try:
         doc = read_path(path, settings)
     except CareguideError as e:  # a ReadError, or any other library error: one file's problem
         return _failed(path, str(e))
-    existing = library.find(doc.sha256, doc.source) if library else None
+    existing = next((d for d in known if d.sha256 == doc.sha256 and d.source == doc.source), None)
     if existing and existing.parser_version == PARSER_VERSION:
         return FileReport(
             source=doc.source,
@@ -219,8 +226,6 @@ def _ingest_one(
         stored = parse_document(doc, catalogue, settings)
     except (ValueError, RecursionError) as e:
         return _failed(path, f"cannot parse {doc.source}: {e}; please report this file")
-    if library is not None:
-        library.remove_source(doc.source, keep=stored.meta.doc_id)
     parsed.append(stored)
     return FileReport(
         source=doc.source,

@@ -78,21 +78,8 @@ class LibraryStore:
             return None
         return StoredDocument.model_validate_json(f.read_text(encoding="utf-8"))
 
-    def find(self, sha256: str, source: str) -> StoredDocument | None:
-        """The stored document read from these exact bytes under this file name, if any."""
-        for d in self.documents():
-            if d.sha256 == sha256 and d.source == source:
-                return d
-        return None
-
     def save(self, doc: StoredDocument) -> None:
         write_atomic(self.docs_dir / f"{doc.meta.doc_id}.json", doc.model_dump_json())
-
-    def remove_source(self, source: str, *, keep: str) -> None:
-        """A changed file replaces its own passages only: drop older parses of the same file."""
-        for d in self.documents():
-            if d.source == source and d.meta.doc_id != keep:
-                (self.docs_dir / f"{d.meta.doc_id}.json").unlink(missing_ok=True)
 
     def delete(self, doc_id: str) -> bool:
         f = self.docs_dir / f"{doc_id}.json"
