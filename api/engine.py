@@ -141,12 +141,9 @@ class Engine:
         self.close()
 
 
-def hit_json(hit: Hit) -> dict[str, object]:
-    """A hit as the CLI and the HTTP API print it (documented in the README)."""
-    p = hit.passage
+def passage_json(p: Passage) -> dict[str, object]:
+    """The dry-run JSON line for a passage (documented in the README)."""
     return {
-        "rank": hit.rank,
-        "score": round(hit.score, 6),
         "id": p.id,
         "source": p.source,
         "doc_id": p.doc_id,
@@ -154,10 +151,19 @@ def hit_json(hit: Hit) -> dict[str, object]:
         "citation": p.citation,
         "heading_path": p.heading_path,
         "paragraphs": p.paragraphs,
+        "part": p.part,
         "pages": p.pages,
         "kind": p.kind.value,
+        "start": p.start,
+        "end": p.end,
         "date": p.meta.date,
         "status": p.meta.status.value,
         "alt_locations": [a.citation for a in p.alt_locations],
+        "footnotes": p.footnotes,
         "text": p.text,
     }
+
+
+def hit_json(hit: Hit) -> dict[str, object]:
+    """A hit as the CLI and the HTTP API print it: rank and score, then the passage."""
+    return {"rank": hit.rank, "score": round(hit.score, 6), **passage_json(hit.passage)}

@@ -11,34 +11,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from careguide.api.engine import Engine
+from careguide.api.engine import Engine, passage_json
 from careguide.api.settings import Settings
 from careguide.ingest.models import Passage
 from careguide.ingest.pipeline import FileReport, collect_files, ingest_paths
 from careguide.ingest.storage import LibraryStore
-
-
-def passage_json(p: Passage) -> dict[str, object]:
-    """The dry-run JSON line for a passage (documented in the README)."""
-    return {
-        "id": p.id,
-        "source": p.source,
-        "doc_id": p.doc_id,
-        "title": p.title,
-        "citation": p.citation,
-        "heading_path": p.heading_path,
-        "paragraphs": p.paragraphs,
-        "part": p.part,
-        "pages": p.pages,
-        "kind": p.kind.value,
-        "start": p.start,
-        "end": p.end,
-        "date": p.meta.date,
-        "status": p.meta.status.value,
-        "alt_locations": [a.citation for a in p.alt_locations],
-        "footnotes": p.footnotes,
-        "text": p.text,
-    }
 
 
 def run_ingest(paths: list[Path], settings: Settings, *, dry_run: bool, as_json: bool) -> int:

@@ -29,11 +29,11 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field, StrictInt, field_validator
 
 from careguide.api.answer_models import Answer, Mode, Turn
-from careguide.api.engine import hit_json
+from careguide.api.engine import passage_json
 from careguide.api.feedback import FeedbackEntry
 from careguide.api.routes_deps import AppState, rate_limited, state_of
 from careguide.api.search_cmd import result_json
-from careguide.index.models import Hit, SearchFilters
+from careguide.index.models import SearchFilters
 from careguide.ingest.errors import CareguideError, IndexBusyError
 from careguide.ingest.models import DocumentMeta, Passage
 from careguide.ingest.storage import StoredDocument
@@ -128,11 +128,15 @@ class PassageInfo(BaseModel):
     citation: str
     heading_path: list[str]
     paragraphs: list[str]
+    part: str = Field(description="Which numbering scheme of the file (e.g. 'Appendix 2: ...').")
     pages: list[int]
     kind: str
+    start: int = Field(description="Offset of the passage in the document's cleaned text.")
+    end: int
     date: str
     status: str
     alt_locations: list[str]
+    footnotes: list[str]
     text: str
 
 
@@ -196,9 +200,7 @@ class FeedbackSaved(BaseModel):
 
 def passage_info(p: Passage) -> PassageInfo:
     """A passage in the shape of a search hit, less rank and score."""
-    shape = hit_json(Hit(rank=1, score=0.0, passage=p))
-    del shape["rank"], shape["score"]
-    return PassageInfo.model_validate(shape)
+    return PassageInfo.model_validate(passage_json(p))
 
 
 # --- routes ------------------------------------------------------------------------------
