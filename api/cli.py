@@ -35,10 +35,6 @@ def _fail(message: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
-def _not_yet(command: str) -> None:
-    _fail(f"`careguide {command}` is not available in this version yet.", code=2)
-
-
 @app.command()
 def ingest(
     paths: Annotated[
@@ -240,16 +236,16 @@ def serve(
         _fail(str(e))
 
 
-@app.command(name="eval")
-def eval_() -> None:
-    """Measure retrieval and answer quality on a gold set."""
-    _not_yet("eval")
+def _register_subcommands() -> None:
+    """Commands that live in their own modules (evaluation, guides) join the app here."""
+    from careguide.api.cli_eval import register as register_eval
+    from careguide.api.cli_guide import register as register_guide
+
+    register_eval(app)
+    register_guide(app)
 
 
-@app.command()
-def guide() -> None:
-    """Build cited handouts and training packs from guide specs."""
-    _not_yet("guide")
+_register_subcommands()
 
 
 def main() -> None:
