@@ -44,7 +44,7 @@ import weakref
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Any, Protocol
@@ -393,7 +393,7 @@ def _question_terms(question: str) -> tuple[set[str], set[str]]:
     return own, extra
 
 
-def _overlap(tokens: set[str], own: set[str], extra: set[str], idf: dict[str, float]) -> float:
+def _overlap(tokens: frozenset[str], own: set[str], extra: set[str], idf: dict[str, float]) -> float:
     total = sum(idf.get(t, 1.0) for t in own) + 0.5 * sum(idf.get(t, 1.0) for t in extra)
     if not total:
         return 0.0
@@ -402,17 +402,23 @@ def _overlap(tokens: set[str], own: set[str], extra: set[str], idf: dict[str, fl
     return found / total
 
 
+@lru_cache(maxsize=50_000)
+def _sentence_terms(text: str) -> frozenset[str]:
+    """A corpus sentence's search terms; the same sentences come back question after question."""
+    return frozenset(analyse(text))
+
+
 def _candidates(
     question: str, hits: Sequence[Hit], settings: AnswerSettings, cache_: SentenceVectors
 ) -> tuple[list[_Candidate], np.ndarray]:
     """Every usable sentence of the hits, scored; and the question's vector."""
     found: list[_Candidate] = []
-    tokens: list[set[str]] = []
+    tokens: list[frozenset[str]] = []
     for i, hit in enumerate(hits):
         for position, (text, listed) in enumerate(split_sentences(hit.passage.text)):
             if _usable(text, listed, settings.min_words):
                 found.append(_Candidate(i, position, text, len(text.split())))
-                tokens.append(set(analyse(text)))
+                tokens.append(_sentence_terms(text))
     own, extra = _question_terms(question)
     df = Counter(t for ts in tokens for t in ts)
     idf = {t: math.log(1 + len(found) / (1 + n)) for t, n in df.items()}

@@ -295,6 +295,10 @@ def _warm(engine: Engine) -> None:
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
     """The careguide HTTP app; ``engine`` is closed with the app only when built here."""
     settings = settings or Settings()
+    if "threads" not in settings.index.model_fields_set:
+        # concurrent questions share model calls; one call must not take every core
+        index = settings.index.model_copy(update={"threads": 1})
+        settings = settings.model_copy(update={"index": index})
     owned = engine is None
     engine = engine or Engine(settings)
     state = AppState(settings, engine)

@@ -12,7 +12,8 @@ questions in turn (``--unique`` adds a request number to each, so that no kept r
 is reused and every request does the full work), for ``--seconds`` on /api/search and then on /api/ask. Prints, per
 route: requests, errors (any status but 200, or a transport error), throughput and
 p50/p95/p99 latency, with the load average before and after: on a shared machine the
-figures mean little without it.
+latencies mean little without it. The server's CPU time per request is also printed:
+it does not depend on what else the machine is doing.
 """
 
 from __future__ import annotations
@@ -104,6 +105,13 @@ def start_server(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
     raise SystemExit("server did not become ready in 120 s")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process has used (Linux /proc): unlike wall-clock
+    latency, CPU per request does not change when other work shares the machine."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def load(
     base: str, route: str, questions: list[str], clients: int, seconds: float, *, unique: bool
 ) -> dict[str, float]:
@@ -182,7 +190,11 @@ def main(argv: list[str] | None = None) -> int:
             httpx.post(f"{base}/api/ask", json={"question": q}, timeout=60)
         for route in ROUTES:
             before = os.getloadavg()
+            cpu_before = cpu_seconds(server.pid)
             figures = load(base, route, questions, args.clients, args.seconds, unique=args.unique)
+            figures["server_cpu_ms_per_request"] = (
+                (cpu_seconds(server.pid) - cpu_before) * 1000 / max(1, figures["requests"])
+            )
             after = os.getloadavg()
             print(
                 json.dumps(

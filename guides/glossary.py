@@ -250,6 +250,9 @@ class Glossary:
                 self._by_name.setdefault(acronym.lower(), entry)
             self._by_name.setdefault(entry.term.lower(), entry)
         self._longest = max(len(k) for k in self._phrases)
+        # every leading part of a phrase: matching stops growing a span once it is not one
+        self._prefixes = {k[:n] for k in self._phrases for n in range(1, len(k) + 1)}
+        self._skip_prefixes = {k[:n] for k in self._skipping for n in range(1, len(k) + 1)}
 
     def entry(self, name: str) -> GlossaryEntry | None:
         """The entry whose term or acronym is ``name`` (any case), if there is one."""
@@ -293,16 +296,24 @@ class Glossary:
             if hit:
                 key = _Key(hit[0], "acronym", hit[1], 1)
                 candidates.append((1, 1, i, i + 1, key, base != token.raw))
-            for n in range(min(self._longest, len(tokens) - i), 0, -1):
-                key_or_none = self._phrases.get(tuple(t.fold for t in tokens[i : i + n]))
+            phrase: tuple[str, ...] = ()
+            for n in range(1, min(self._longest, len(tokens) - i) + 1):
+                phrase = (*phrase, tokens[i + n - 1].fold)
+                if phrase not in self._prefixes:
+                    break
+                key_or_none = self._phrases.get(phrase)
                 if key_or_none:
                     candidates.append((key_or_none.weight, n, i, i + n, key_or_none, False))
         content = [i for i, t in enumerate(tokens) if t.fold not in _FILLERS]
         for a in range(len(content)):
-            for n in range(3, min(self._longest, len(content) - a) + 1):
-                span = content[a : a + n]
-                key_or_none = self._skipping.get(tuple(tokens[k].fold for k in span))
+            phrase = ()
+            for n in range(1, min(self._longest, len(content) - a) + 1):
+                phrase = (*phrase, tokens[content[a + n - 1]].fold)
+                if phrase not in self._skip_prefixes:
+                    break
+                key_or_none = self._skipping.get(phrase) if n >= 3 else None
                 if key_or_none:
+                    span = content[a : a + n]
                     candidates.append(
                         (key_or_none.weight, n, span[0], span[-1] + 1, key_or_none, False)
                     )

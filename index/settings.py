@@ -19,6 +19,15 @@ class IndexSettings(BaseModel):
         ),
     )
     batch_size: int = Field(default=32, description="Passages embedded per batch.")
+    threads: int = Field(
+        default=0,
+        ge=0,
+        description=(
+            "CPU threads the model may use; 0 = all cores. The service sets 1 unless told "
+            "otherwise: concurrent questions are batched together, and the other cores stay "
+            "free for the rest of each request."
+        ),
+    )
     qdrant_url: str | None = Field(
         default=None,
         description="A Qdrant server or cluster; unset uses embedded local mode on disk.",

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 
 import numpy as np
 import pytest
 
 from careguide.index.embedder import (
+    Coalescer,
     Embedder,
     HashingEmbedder,
     SentenceTransformerEmbedder,
@@ -74,3 +77,72 @@ def test_real_model_embeds_normalised_384_dim_rows() -> None:
     assert vectors.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, rtol=1e-5)
     assert float(vectors[0] @ vectors[1]) > float(vectors[0] @ vectors[2])
+
+
+def test_coalescer_gives_each_caller_its_own_rows_from_shared_batches() -> None:
+    batches: list[list[str]] = []
+    first_running = threading.Event()
+    release = threading.Event()
+
+    def run(texts: list[str]) -> np.ndarray:
+        batches.append(texts)
+        if len(batches) == 1:
+            first_running.set()
+            release.wait(5)
+        return np.array([[float(len(t))] for t in texts], dtype=np.float32)
+
+    coalescer = Coalescer(run)
+    results: dict[str, np.ndarray] = {}
+
+    def call(texts: list[str]) -> None:
+        results[texts[0]] = coalescer.embed(texts)
+
+    first = threading.Thread(target=call, args=(["a"],))
+    first.start()
+    assert first_running.wait(5)
+    waiting = [threading.Thread(target=call, args=([t, t + t],)) for t in ("bb", "ccc", "dddd")]
+    for t in waiting:
+        t.start()
+    while sum(len(j.texts) for j in coalescer._queue) < 6:  # all three are queued
+        time.sleep(0.01)
+    release.set()
+    for t in [first, *waiting]:
+        t.join(5)
+
+    assert batches[0] == ["a"]
+    assert len(batches) == 2 and sorted(batches[1]) == sorted(
+        ["bb", "bbbb", "ccc", "cccccc", "dddd", "dddddddd"]
+    )
+    assert results["a"].tolist() == [[1.0]]
+    for t in ("bb", "ccc", "dddd"):
+        assert results[t].tolist() == [[len(t)], [2 * len(t)]]
+
+
+def test_coalescer_passes_a_model_failure_to_every_caller() -> None:
+    def run(texts: list[str]) -> np.ndarray:
+        raise RuntimeError("model broke")
+
+    coalescer = Coalescer(run)
+    with pytest.raises(RuntimeError, match="model broke"):
+        coalescer.embed(["x"])
+    assert not coalescer._busy  # the next caller is not left waiting
+
+
+@pytest.mark.slow
+def test_real_model_gives_the_same_vector_alone_cached_or_in_a_crowd() -> None:
+    embedder = build_embedder(IndexSettings())
+    questions = [f"how long can a child stay in care placement {n}" for n in range(6)]
+    alone = [embedder.embed([q])[0] for q in questions]
+    crowd: dict[int, np.ndarray] = {}
+    fresh = build_embedder(IndexSettings())
+    threads = [
+        threading.Thread(target=lambda n=n: crowd.__setitem__(n, fresh.embed([questions[n]])[0]))
+        for n in range(6)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    for n in range(6):
+        np.testing.assert_allclose(crowd[n], alone[n], atol=1e-4)
+        np.testing.assert_allclose(embedder.embed([questions[n]])[0], alone[n], atol=0)
