@@ -10,6 +10,8 @@ sentences, using only what the sentence says:
 - acronyms are spelled out, and jargon with a short plain replacement in the glossary is
   replaced ("looked-after children" -> "children in care"); a term whose plain
   meaning is long keeps its name and gets a sentence of explanation after it;
+- long official words and phrases with an everyday equivalent are swapped for it, and a
+  linking word that opens a sentence ("In addition, ") goes (guides/plain_words.yaml);
 - long sentences are split where both halves stand as sentences (about 20 words a
   sentence for carers, 13 for children).
 
@@ -22,8 +24,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 
 import textstat
+import yaml
 
 from careguide.guides.glossary import Glossary, GlossaryEntry, GlossaryMatch, Mode, load_glossary
 
@@ -130,6 +136,7 @@ def plainify(
     text = _drop_asides(text)
     text = _outside_quotes(text, lambda part: _speaker_voice(part, speaker))
     text, explanations = _plain_words(text, mode, glossary)
+    text = _outside_quotes(text, _everyday_words)
     limit, least = _SPLIT_AT[mode]
     sentences = [_tidy(s) for s in _split(_tidy(text), limit, least)]
     if explain:
@@ -201,6 +208,43 @@ def _outside_quotes(text: str, rewrite: Callable[[str], str]) -> str:
     """Apply ``rewrite`` to the parts of ``text`` that are not quoted speech."""
     parts = re.split(r"(“[^”]*”|\"[^\"]*\")", text)
     return "".join(part if i % 2 else rewrite(part) for i, part in enumerate(parts))
+
+
+# --- everyday words ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Everyday:
+    openers: tuple[tuple[str, str], ...]
+    swaps: dict[str, str]
+    pattern: re.Pattern[str]
+
+
+@cache
+def _everyday() -> _Everyday:
+    """guides/plain_words.yaml, compiled: longest phrase first, whole words only."""
+    text = resources.files("careguide.guides").joinpath("plain_words.yaml").read_text("utf-8")
+    data = yaml.safe_load(text)
+    swaps = {k.lower(): v for k, v in {**data["words"], **data["phrases"]}.items()}
+    alternatives = "|".join(re.escape(k) for k in sorted(swaps, key=len, reverse=True))
+    pattern = re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE)
+    return _Everyday(tuple(data["openers"].items()), swaps, pattern)
+
+
+def _everyday_words(text: str) -> str:
+    """Swap official words for everyday ones; drop a linking word opening the sentence."""
+    everyday = _everyday()
+    for opener, plain in everyday.openers:
+        if text.startswith(opener) and len(text) > len(opener):
+            rest = text[len(opener) :]
+            text = plain + (rest[0].upper() + rest[1:] if not plain else rest)
+            break
+
+    def swap(match: re.Match[str]) -> str:
+        plain = everyday.swaps[match.group().lower()]
+        return plain[0].upper() + plain[1:] if match.group()[0].isupper() else plain
+
+    return everyday.pattern.sub(swap, text)
 
 
 # --- whose voice ------------------------------------------------------------------------

@@ -355,3 +355,27 @@ def test_hedges_come_from_the_glossary() -> None:
     child_only = "You can ask for an advocate to help you say what you think."
     assert child_only in plain_hedges("child", ("complaints procedure",))
     assert child_only not in PLAIN_HEDGES
+
+
+def test_everyday_words_replace_official_ones_without_touching_numbers() -> None:
+    out = " ".join(
+        plainify(
+            "However, the council is required to provide additional assistance to 3 siblings "
+            "in order to commence the plan.",
+            "carer",
+        )
+    )
+    assert out.startswith("But ")
+    assert "has to" in out and "extra help" in out and "brothers and sisters" in out
+    assert "in order to" not in out and "start the plan" in out
+    assert number_tokens(out) == ["3"]
+
+
+def test_a_linking_word_opening_the_sentence_goes() -> None:
+    (out,) = plainify("In addition, care plans often say children stay until 18.", "child")
+    assert out == "Care plans often say children stay until 18."
+
+
+def test_everyday_words_match_whole_words_only() -> None:
+    out = " ".join(plainify("The receiver is not an assistant or a resident.", "carer"))
+    assert "receiver" in out and "assistant" in out
