@@ -324,6 +324,10 @@ def parse_blocks(
                     open_block = add("table", text, ln, idx, table_header=cells)
                     blocks[open_block].kind = "table-header"
                     continue
+            if table_header is not None and [c.casefold() for c in cells] == [
+                h.casefold() for h in table_header
+            ]:
+                continue  # the header row again, repeated where the table crosses a page
             open_block = add("table", text, ln, idx, table_header=table_header)
             continue
         if open_block is not None and blocks[open_block].kind in {"table", "table-header"}:

@@ -111,6 +111,19 @@ def test_table_rows_carry_column_headers() -> None:
     )
 
 
+def test_a_header_row_repeated_across_a_page_is_not_a_passage() -> None:
+    text = (
+        "Recommendation\tResponse\n"
+        "Government should fund Family Help.\tWe will invest £45 million.\n"
+        "recommendation\tresponse\n"
+        "Councils should offer family group conferences.\tAgreed, from 2024.\n"
+    )
+    text_of_all = " ".join(p.text for p in _passages(text))
+    assert "Agreed, from 2024." in text_of_all and "£45 million" in text_of_all
+    assert "Recommendation: recommendation" not in text_of_all
+    assert "Response: response" not in text_of_all
+
+
 def test_contents_and_place_names_produce_no_passages() -> None:
     places = "\n".join(
         [
