@@ -86,12 +86,12 @@ class Coalescer:
             if job.done:
                 return self._result(job)
             batch, self._queue, self._busy = self._queue, [], True
+        rows: np.ndarray | None = None
+        failure: BaseException | None = None
         try:
             rows = self.run([t for j in batch for t in j.texts])
         except BaseException as e:  # every waiter gets the error, not a hang
-            rows, failure = None, e
-        else:
-            failure = None
+            failure = e
         with self._turn:
             start = 0
             for j in batch:
