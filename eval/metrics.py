@@ -14,30 +14,42 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
+from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
+
+from careguide.ingest.errors import CareguideError
 
 _TOKEN = re.compile(r"[a-z0-9£%]+")
 _STRAIGHTEN = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 
 
 class Evidence(BaseModel):
-    source: str
-    quote: str
-    group: int | None = None
+    """A verbatim span of a corpus file that states (part of) the answer."""
+
+    source: str = Field(description="File name of the document in the corpus.")
+    quote: str = Field(description="Verbatim span of that file, 8-25 words.")
+    group: int | None = Field(
+        default=None, description="With needs 'all': items sharing a group are alternatives."
+    )
 
 
 class GoldItem(BaseModel):
-    """One question of a gold set."""
+    """One question of a gold set (../shared/eval/FORMAT.md)."""
 
     id: str
     question: str
     audience: str = "practitioner"
     answerable: bool = True
-    needs: str = "any"
+    needs: Literal["any", "all"] = "any"
     evidence: list[Evidence] = Field(default_factory=list)
     reference_answer: str = ""
     difficulty: str = ""
+    draft: bool = Field(
+        default=False,
+        description="Made from reader feedback and not yet reviewed; the eval skips drafts.",
+    )
+    review: str = Field(default="", description="What a reviewer should check (drafts only).")
 
     def groups(self) -> list[list[Evidence]]:
         if self.needs != "all":
@@ -48,9 +60,59 @@ class GoldItem(BaseModel):
         return list(by.values())
 
 
+def _why(error: ValueError) -> str:
+    """A short reason a line is not a gold item: the first fields pydantic refused."""
+    if isinstance(error, ValidationError):
+        return "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'line'}: {e['msg']}"
+            for e in error.errors()[:3]
+        )
+    return str(error).splitlines()[0]
+
+
+class GoldFileError(CareguideError):
+    """A gold file is missing, unreadable or not in the gold format."""
+
+
 def load_gold(path: Path) -> list[GoldItem]:
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return [GoldItem.model_validate(json.loads(line)) for line in lines if line.strip()]
+    """Every item of a gold file, drafts included; a bad line raises ``GoldFileError``.
+
+    The message names the file and line and what the line needs, so it can be fixed.
+    """
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError as error:
+        raise GoldFileError(f"gold file {path} not found; check the path") from error
+    except (OSError, UnicodeDecodeError) as error:
+        raise GoldFileError(f"cannot read gold file {path} ({error}); check the file") from error
+    items: list[GoldItem] = []
+    seen: set[str] = set()
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = GoldItem.model_validate(json.loads(line))
+        except ValueError as error:  # json.JSONDecodeError and ValidationError are both
+            reason = _why(error)
+            raise GoldFileError(
+                f"{path} line {number} is not a gold item ({reason}); each line needs "
+                '{"id", "question", "answerable", "evidence": [{"source", "quote"}], ...} '
+                "as in ../shared/eval/FORMAT.md"
+            ) from error
+        if item.answerable and not item.evidence and not item.draft:
+            raise GoldFileError(
+                f"{path} line {number} ({item.id}) is answerable but has no evidence; add "
+                'evidence quotes or set "answerable": false'
+            )
+        if item.id in seen:
+            raise GoldFileError(
+                f"{path} line {number}: id {item.id!r} is used twice; make ids unique"
+            )
+        seen.add(item.id)
+        items.append(item)
+    if not items:
+        raise GoldFileError(f"gold file {path} has no items; add one JSON object per line")
+    return items
 
 
 def tokens(text: str) -> list[str]:
