@@ -393,7 +393,9 @@ def _question_terms(question: str) -> tuple[set[str], set[str]]:
     return own, extra
 
 
-def _overlap(tokens: frozenset[str], own: set[str], extra: set[str], idf: dict[str, float]) -> float:
+def _overlap(
+    tokens: frozenset[str], own: set[str], extra: set[str], idf: dict[str, float]
+) -> float:
     total = sum(idf.get(t, 1.0) for t in own) + 0.5 * sum(idf.get(t, 1.0) for t in extra)
     if not total:
         return 0.0
@@ -489,15 +491,24 @@ def _choose(
             v -= settings.grade_penalty * max(0.0, c.grade - target)
         return v
 
-    while pool:
-        pick = max(pool, key=value)
+    def take(pick: _Candidate) -> None:
+        nonlocal words
         pool.remove(pick)
         if chosen and words + pick.words > budget:
-            continue
+            return
         if any(float(pick.vector @ c.vector) > settings.redundancy for c in chosen):
-            continue
+            return
         chosen.append(pick)
         words += pick.words
+
+    # the passages search ranked highest speak first: retrieval weighs the whole passage
+    # and the question's exact terms, which one sentence's cosine cannot
+    for lead in range(settings.lead_passages.get(mode, 0)):
+        own = [c for c in pool if c.hit == lead]
+        if own:
+            take(max(own, key=value))
+    while pool:
+        take(max(pool, key=value))
     return chosen
 
 

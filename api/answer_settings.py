@@ -30,6 +30,13 @@ class AnswerSettings(BaseModel):
     weight_cosine: float = Field(default=0.5, description="Weight of cosine to the question.")
     weight_overlap: float = Field(default=0.4, description="Weight of term overlap.")
     weight_rank: float = Field(default=0.1, description="Weight of the passage's rank.")
+    lead_passages: dict[Mode, int] = Field(
+        default_factory=lambda: {Mode.practitioner: 3, Mode.trainer: 3},
+        description=(
+            "By mode, the best sentence of each of this many top-ranked passages is taken "
+            "first (plain modes choose the simplest sentences instead)."
+        ),
+    )
     keep_ratio: float = Field(
         default=0.6, description="Sentences scoring below this share of the best are left out."
     )

@@ -375,3 +375,37 @@ def test_plain_answers_add_no_number_date_or_amount(
             markers = {str(c.n) for c in a.citations}
             added = set(number_tokens(re.sub(r"\[\d+\]", "", a.answer))) - said - markers
             assert not added, (question, mode, a.answer)
+
+
+def test_the_top_ranked_passage_speaks_first_in_practitioner_mode() -> None:
+    top = passage(
+        "Councils publish a written offer setting out the support for kinship carers locally.",
+        paragraph="7",
+    )
+    others = [
+        passage(
+            f"Kinship carers support kinship carers with kinship care support number {n}.",
+            paragraph=str(20 + n),
+        )
+        for n in range(4)
+    ]
+    hits = [Hit(rank=n + 1, score=1.0 - n / 10, passage=p) for n, p in enumerate([top, *others])]
+    question = "what kinship care support is there for kinship carers"
+    embedder = HashingEmbedder()
+    budget = {Mode.practitioner: 5}  # room for one sentence: the first chosen
+    led = compose(
+        question,
+        hits,
+        embedder=embedder,
+        settings=LOOSE.model_copy(
+            update={"lead_passages": {Mode.practitioner: 1}, "max_words": budget}
+        ),
+    )
+    unled = compose(
+        question,
+        hits,
+        embedder=embedder,
+        settings=LOOSE.model_copy(update={"lead_passages": {}, "max_words": budget}),
+    )
+    assert top.id in [c.passage_id for c in led.citations]
+    assert top.id not in [c.passage_id for c in unled.citations]
