@@ -32,7 +32,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from careguide.api import routes_admin, routes_api, routes_openai
+from careguide.api import routes_admin, routes_api, routes_guides, routes_openai
 from careguide.api.engine import Engine
 from careguide.api.routes_deps import AppState
 from careguide.api.settings import Settings
@@ -326,6 +326,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(routes_api.router)
     app.include_router(routes_openai.router)
     app.include_router(routes_admin.router)
+    app.include_router(routes_guides.router)
     _install_web(app, _web_dir(settings))
     app.openapi = _openapi(app)  # type: ignore[method-assign]  # FastAPI's documented override
 

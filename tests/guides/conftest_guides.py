@@ -1,0 +1,34 @@
+"""Helpers for the guide tests (imported explicitly: ``from conftest_guides import ...``)."""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+from careguide.api.engine import Engine
+from careguide.api.settings import Settings
+from careguide.guides.build import BuiltGuide
+from careguide.ingest.models import Passage
+
+BROWSER_HELPERS = Path(__file__).resolve().parent.parent / "browser" / "conftest_browser.py"
+
+
+@dataclass
+class GuideLibrary:
+    """The sample corpus indexed with the real model, and the bundled guides built on it."""
+
+    settings: Settings
+    engine: Engine
+    passages: list[Passage]
+    guides: dict[str, BuiltGuide]
+
+
+def browser_helpers() -> ModuleType:
+    """tests/browser/conftest_browser.py (Chromium, axe-core), shared rather than copied."""
+    spec = importlib.util.spec_from_file_location("conftest_browser", BROWSER_HELPERS)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
