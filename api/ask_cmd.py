@@ -46,12 +46,15 @@ def answer_json(qid: object, a: Answer) -> dict[str, object]:
 def _citation_json(c: Citation) -> dict[str, object]:
     return {
         "n": c.n,
+        "passage_id": c.passage_id,
+        "doc_id": c.doc_id,
         "source": c.source,
         "citation": c.citation,
         "text": c.text,
         "date": c.date,
         "status": c.status,
         "duty": c.duty.value,
+        "paragraphs": c.paragraphs,
     }
 
 

@@ -107,7 +107,17 @@ def test_batch_writes_one_json_object_per_line(
     }
     assert first["mode"] == "carer"
     for citation in first["citations"]:
-        assert set(citation) >= {"n", "source", "citation", "text", "date", "status", "duty"}
+        assert set(citation) >= {
+            "n",
+            "passage_id",
+            "doc_id",
+            "source",
+            "citation",
+            "text",
+            "date",
+            "status",
+            "duty",
+        }
     assert second["safety"]["disclosure"] is True
     assert second["safety"]["signposts"] and not second["citations"]
 
