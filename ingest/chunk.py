@@ -207,7 +207,7 @@ def make_citation(
     else:
         section = next((h for h in reversed(first.heading_path) if not chapter_ref([h])), "")
         if section:
-            bits.append(f"‘{section}’")
+            bits.append(f"‘{_unlinked(section)}’")
         if first.kind == "table":
             bits.append("table")
     if pages and not numbers:
@@ -307,4 +307,41 @@ def chunk(
                 meta=own_meta,
             )
         )
-    return ChunkedDocument(text=cleaned, passages=passages)
+    return ChunkedDocument(text=cleaned, passages=_distinct_citations(passages))
+
+
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_DEFINED = re.compile(r"^\s*([^-–:.;]{2,80}?)\s+[-–:]\s")
+
+
+def _unlinked(text: str) -> str:
+    """Markdown links as their words: "[Annex A](http://...)" -> "Annex A"."""
+    return _LINK.sub(r"\1", text)
+
+
+def _distinct_citations(passages: list[Passage]) -> list[Passage]:
+    """Passages that would share a citation get what tells them apart.
+
+    Unnumbered text under one heading (a glossary, a long table, a summary) would
+    otherwise all read "Annex 2" or "'Summary', table": a definition is cited by its
+    term, a table row by its row, and anything else by its place among the passages
+    under that heading ("excerpt 3 of 7"), in document order.
+    """
+    groups: dict[str, list[int]] = {}
+    for i, p in enumerate(passages):
+        groups.setdefault(p.citation, []).append(i)
+    out = list(passages)
+    for citation, members in groups.items():
+        if len(members) < 2:
+            continue
+        for k, i in enumerate(members, start=1):
+            p = passages[i]
+            defined = _DEFINED.match(p.text) if p.kind == PassageKind.definition else None
+            if defined and len(defined.group(1).split()) <= 8:
+                extra = "‘" + _unlinked(defined.group(1)).strip() + "’"
+            elif p.kind == PassageKind.table_row:
+                extra = f"row {k}"
+            else:
+                extra = f"excerpt {k} of {len(members)}"
+            out[i] = p.model_copy(update={"citation": f"{citation}, {extra}"})
+    return out

@@ -175,3 +175,31 @@ def test_citation_without_numbers_uses_heading_and_page() -> None:
         make_citation("Vision (DfE, Jan 2016)", [b], [], [7])
         == "Vision (DfE, Jan 2016), ‘People and leadership’, p. 7"
     )
+
+
+def test_passages_under_one_heading_get_citations_that_tell_them_apart() -> None:
+    glossary = (
+        "Annex 2: Glossary\n\nCare order - An order made by a court.\n\n"
+        "Child in need - A child defined in section 17.\n"
+    )
+    assert [p.citation for p in _passages(glossary)] == [
+        "Test guidance (DfE, Feb 2023), Annex 2, ‘Care order’",
+        "Test guidance (DfE, Feb 2023), Annex 2, ‘Child in need’",
+    ]
+    long_row = " ".join(["The council agreed and will act on it within the year."] * 8)
+    table = "Recommendation\tResponse\n" + "".join(
+        f"Recommendation {n} for councils.\t{long_row}\n" for n in range(3)
+    )
+    citations = [p.citation for p in _passages(table)]
+    assert len(set(citations)) == len(citations) == 3
+    assert [c.rsplit(", ", 1)[1] for c in citations] == ["row 1", "row 2", "row 3"]
+    paragraph = " ".join([LONG] * 6)  # about 200 words: two will not fit one passage
+    prose = f"Summary\n\n{paragraph}\n\nA second point. {paragraph}\n"
+    citations = [p.citation for p in _passages(prose)]
+    assert len(set(citations)) == len(citations) > 1
+
+
+def test_a_heading_written_as_a_link_is_cited_by_its_words() -> None:
+    text = f"[Annex A: Partners](http://example.org/a)\n\n{LONG}\n"
+    (p,) = _passages(text)
+    assert "http" not in p.citation and "](" not in p.citation
