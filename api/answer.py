@@ -214,8 +214,9 @@ def trace_normalise(text: str) -> str:
 def split_sentences(text: str) -> list[tuple[str, bool]]:
     """The sentences of a passage, in order, each with whether it is a list item.
 
-    Each line that starts with a bullet is one unit; other lines are cut into sentences.
-    Whitespace is collapsed and bullets dropped; nothing else is changed.
+    Each line that starts with a bullet is one unit; other lines are cut into sentences,
+    and a table row into its cells first. Whitespace is collapsed and bullets dropped;
+    nothing else is changed.
     """
     units: list[tuple[str, bool]] = []
     for line in text.splitlines():
@@ -224,17 +225,22 @@ def split_sentences(text: str) -> list[tuple[str, bool]]:
         if _BULLET.match(line):
             units.append((_WHITESPACE.sub(" ", _BULLET.sub("", line)).strip(), True))
             continue
-        start = 0
-        flat = _WHITESPACE.sub(" ", line).strip()
-        for end in _END.finditer(flat):
-            before = flat[start : end.start() + 1].rsplit(" ", 1)[-1].rstrip(".").lower()
-            if before in _ABBREVIATIONS or re.fullmatch(r"[a-z]", before):
-                continue
-            units.append((flat[start : end.end()].strip(), False))
-            start = end.end()
-        if flat[start:].strip():
-            units.append((flat[start:].strip(), False))
+        for cell in _CELL.split(_WHITESPACE.sub(" ", line).strip()):
+            start = 0
+            flat = cell.strip()
+            for end in _END.finditer(flat):
+                before = flat[start : end.start() + 1].rsplit(" ", 1)[-1].rstrip(".").lower()
+                if before in _ABBREVIATIONS or re.fullmatch(r"[a-z]", before):
+                    continue
+                units.append((flat[start : end.end()].strip(), False))
+                start = end.end()
+            if flat[start:].strip():
+                units.append((flat[start:].strip(), False))
     return units
+
+
+_CELL = re.compile(r";\s+(?=[A-Z][\w’' ]{0,40}:\s)")
+"""Where one cell of a table row ends ("...; Response: ..."), as ingest joins them."""
 
 
 def _usable(sentence: str, listed: bool, least: int) -> bool:

@@ -409,3 +409,18 @@ def test_the_top_ranked_passage_speaks_first_in_practitioner_mode() -> None:
     )
     assert top.id in [c.passage_id for c in led.citations]
     assert top.id not in [c.passage_id for c in unled.citations]
+
+
+def test_a_table_row_splits_into_its_cells() -> None:
+    row = (
+        "Recommendation: Carers should get paid leave from work.; "
+        "Response: We will look at this with employers. We agree in part."
+    )
+    assert [s for s, _ in split_sentences(row)] == [
+        "Recommendation: Carers should get paid leave from work.",
+        "Response: We will look at this with employers.",
+        "We agree in part.",
+    ]
+    assert [s for s, _ in split_sentences("Plans; budgets: and more.")] == [
+        "Plans; budgets: and more."
+    ]
