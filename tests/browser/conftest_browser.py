@@ -134,13 +134,22 @@ def chromium() -> Iterator[Any]:
             f"no Chromium at {CHROMIUM}: install it with `apt-get install -y chromium` "
             "(CI's .ci/run does) or point CAREGUIDE_CHROMIUM at one"
         )
+    if _open:  # Playwright's sync API runs one driver per thread: share the open browser
+        yield _open[0]
+        return
     playwright_api = pytest.importorskip("playwright.sync_api")
     with playwright_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        _open.append(browser)
         try:
             yield browser
         finally:
+            _open.clear()
             browser.close()
+
+
+_open: list[Any] = []
+"""The browser ``chromium()`` has open, if any (the session's, in a full run)."""
 
 
 def axe_path() -> Path:

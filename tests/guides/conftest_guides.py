@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -27,8 +28,12 @@ class GuideLibrary:
 
 def browser_helpers() -> ModuleType:
     """tests/browser/conftest_browser.py (Chromium, axe-core), shared rather than copied."""
+    loaded = sys.modules.get("conftest_browser")
+    if loaded is not None:  # one module, so one open browser, for the whole run
+        return loaded
     spec = importlib.util.spec_from_file_location("conftest_browser", BROWSER_HELPERS)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules["conftest_browser"] = module
     spec.loader.exec_module(module)
     return module
