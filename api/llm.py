@@ -12,7 +12,8 @@ server, OpenAI) through llama-index's LLM interface, and trusts nothing it gets 
    ``SUPPORT_THRESHOLD``), every number, and any legal duty ("must", as
    ``careguide.api.duty`` reads it). Text inside a passage that tries to instruct the
    model ("ignore all previous instructions") cannot get past this: whatever the model
-   writes must still trace, sentence by sentence, to what the passages say.
+   writes must still trace, sentence by sentence, to what the passages say, and the
+   passages' own sentences that address a model are not counted as support.
 3. When nothing survives, the reply says "not found", or the endpoint fails or times out,
    the extractive answer is returned with a note saying so. It never raises for that.
 """
@@ -268,20 +269,40 @@ def _numbers(text: str) -> set[str]:
     return {n.replace(",", "") for n in number_tokens(text)}
 
 
+# A sentence of a passage that speaks to a model rather than to a reader ("ignore all
+# previous instructions", "reply only with", "reveal your system prompt") is no evidence:
+# a reply must not be supported by what an injected instruction told the model to say.
+_INSTRUCTION = re.compile(
+    r"\b(?:ignore|disregard|forget)\b[^.!?]{0,40}\b(?:instructions?|rules|prompts?)\b"
+    r"|\bsystem\s+(?:prompt|message|notice|instructions?)\b|\bdeveloper\s+mode\b"
+    r"|\byou\s+are\s+now\s+(?:in\s+)?(?:developer|an?\s+(?:ai|assistant|unrestricted))\b"
+    r"|\b(?:reply|respond)\s+(?:only\s+with\b|with\s+[\"'“]?(?-i:[A-Z]{2,})\b)"
+    r"|\bas\s+an\s+ai\b|\blanguage\s+model\b",
+    re.I,
+)
+_PASSAGE_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+
+
+def without_instructions(text: str) -> str:
+    """The passage text less any sentence addressed to a model (see ``_INSTRUCTION``)."""
+    return " ".join(s for s in _PASSAGE_SENTENCE.split(text) if not _INSTRUCTION.search(s))
+
+
 class _Evidence:
     """What one passage lets a sentence say: its words (with glossary synonyms) and numbers."""
 
     def __init__(self, passage: Passage, glossary: Glossary | None) -> None:
-        source = " ".join([passage.text, redact(passage.text), passage.citation, passage.title])
+        text = without_instructions(passage.text)
+        source = " ".join([text, redact(text), passage.citation, passage.title])
         texts = [source]
         if glossary is not None:
-            for match in glossary.find(passage.text):
+            for match in glossary.find(text):
                 entry = match.entry
                 texts += [entry.term, entry.plural or "", entry.plain or ""]
                 texts += [entry.plain_plural or "", *entry.acronyms, *entry.aliases]
         self.words = set(_content_keys(" ".join(texts)))
         self.numbers = _numbers(source) | {n for p in passage.paragraphs for n in _numbers(p)}
-        self.states_duty = duty_strength(passage.text) is DutyStrength.requirement
+        self.states_duty = duty_strength(text) is DutyStrength.requirement
 
 
 def _verdict(text: str, cites: list[int], evidence: Sequence[_Evidence]) -> str | None:

@@ -14,10 +14,11 @@ and is kept.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 
-__all__ = ["nhs_number_is_valid", "redact"]
+__all__ = ["RedactingFilter", "nhs_number_is_valid", "redact"]
 
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
@@ -26,14 +27,16 @@ _MONTH = (
 _DAY = r"(?:[0-3]?\d)(?:st|nd|rd|th)?"
 _DATE = (
     rf"(?:[0-3]?\d\s?[/.\-]\s?[01]?\d\s?[/.\-]\s?(?:\d{{4}}|\d{{2}})"  # 12/03/2015, 3.3.15
+    rf"|\d{{4}}-[01]?\d-[0-3]?\d"  # 2015-03-12 (ISO)
     rf"|{_DAY}(?:\s+of)?\s+{_MONTH}\.?,?\s+\d{{4}}"  # 3rd of March 2015
+    rf"|{_DAY}[-/]{_MONTH}[-/]\d{{4}}"  # 12-Mar-2015
     rf"|{_MONTH}\.?\s+{_DAY},?\s+\d{{4}}"  # March 3, 2015
     rf"|{_MONTH}\.?\s+\d{{4}})"  # March 2015 (after "born in")
 )
-_DOB_LABEL = r"(?:d\.?\s?o\.?\s?b\.?|date\s+of\s+birth|birth\s?date|born(?:\s+on|\s+in)?)"
+_DOB_LABEL = r"(?:d\.?\s?o\.?\s?b\.?|date\s+of\s+birth|birth\s?date|birthday|born(?:\s+on|\s+in)?)"
 
 _EMAIL = re.compile(r"\b[\w.+%-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
-_DOB = re.compile(rf"\b({_DOB_LABEL}\s*(?:is|was|:|-|–)?\s*)({_DATE})\b", re.IGNORECASE)
+_DOB = re.compile(rf"\b({_DOB_LABEL}\s*(?:is|was|:|-|–)?\s*(?:the\s+)?)({_DATE})\b", re.IGNORECASE)
 _NI = re.compile(r"\b[A-Z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]\b", re.IGNORECASE)
 _NI_LABELLED = re.compile(
     r"\b((?:NI|N\.I\.|national\s+insurance)\s*(?:no\.?|number|#)?\s*:?\s*)"
@@ -125,3 +128,31 @@ def redact(text: str) -> str:
     for pattern, replacement in _STEPS:
         text = pattern.sub(replacement, text)
     return text
+
+
+class RedactingFilter(logging.Filter):
+    """A logging filter that redacts every record a handler writes: message and traceback.
+
+    Set on the service's handlers (``careguide.api.server.log_config``), it covers what any
+    library logs, not only careguide's own lines: an exception message quoting a question,
+    a model's dropped sentence, a client's request line.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        # message and arguments redacted one by one: formatters such as uvicorn's access
+        # log read the arguments themselves
+        if isinstance(record.msg, str):
+            record.msg = redact(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
+        elif isinstance(record.args, dict):
+            record.args = {
+                k: redact(v) if isinstance(v, str) else v for k, v in record.args.items()
+            }
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
+        return True

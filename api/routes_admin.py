@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import tempfile
 import unicodedata
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Annotated, Any
@@ -88,15 +89,33 @@ def safe_upload_name(client_name: str, data: bytes, fmt: str) -> str:
     return f"{slug}-{hashlib.sha256(data).hexdigest()[:12]}{SUFFIX[fmt]}"
 
 
-def _store_upload(folder: Path, name: str, data: bytes) -> Path:
+def _store_upload(data_dir: Path, name: str, data: bytes) -> Path:
+    """Save an upload as ``<data dir>/uploads/<name>``, never anywhere else.
+
+    The bytes go to a new temporary file (``mkstemp`` creates it, so a link planted at a
+    predictable name cannot redirect the write) and are renamed over the final name,
+    which replaces a link found there rather than writing through it.
+    """
+    folder = data_dir / "uploads"
     folder.mkdir(parents=True, exist_ok=True)
-    path = (folder / name).resolve()
-    if path.parent != folder.resolve():  # cannot happen with safe_upload_name; kept as a guard
-        raise HTTPException(422, "unsafe file name")
-    tmp = path.with_name(f".{name}.partial")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-    return path
+    real = folder.resolve()
+    if not real.is_relative_to(data_dir.resolve()):
+        raise HTTPException(
+            409,
+            f"{folder} is a link to {real}, outside the data directory; "
+            "remove the link and upload again",
+        )
+    if PurePosixPath(name).name != name or PureWindowsPath(name).name != name:
+        raise HTTPException(422, "unsafe file name")  # safe_upload_name never makes one
+    fd, tmp = tempfile.mkstemp(dir=real, prefix=".upload-", suffix=".partial")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, real / name)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return real / name
 
 
 def _refresh(state: AppState, paths: list[Path]) -> IngestResult:
@@ -174,8 +193,7 @@ async def _uploads(state: AppState, request: Request) -> list[Path]:
                 "name; upload PDF, HTML, Word (.docx), Markdown (.md) or plain text (.txt)",
             )
         accepted.append((safe_upload_name(upload.filename or "", data, fmt), data))
-    folder = state.settings.data_dir / "uploads"
-    return [_store_upload(folder, name, data) for name, data in accepted]
+    return [_store_upload(state.settings.data_dir, name, data) for name, data in accepted]
 
 
 @router.post(
@@ -184,6 +202,10 @@ async def _uploads(state: AppState, request: Request) -> list[Path]:
     summary="Add documents: upload files, or fetch catalogued sources",
     responses={
         404: {"model": ErrorBody, "description": "Unknown catalogue id."},
+        409: {
+            "model": ErrorBody,
+            "description": "The uploads folder leads outside the data directory.",
+        },
         413: {"model": ErrorBody, "description": "A file is over the upload limit."},
         415: {"model": ErrorBody, "description": "A file is not a format careguide reads."},
         502: {"model": ErrorBody, "description": "A download failed."},

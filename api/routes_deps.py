@@ -32,6 +32,7 @@ from careguide.api.redact import redact
 from careguide.api.settings import Settings
 from careguide.index.models import SearchFilters
 from careguide.ingest.catalogue import Catalogue
+from careguide.ingest.errors import IndexMissingError
 from careguide.ingest.storage import LibraryStore, StoredDocument
 
 __all__ = ["AppState", "BusyGuard", "ResponseCache", "require_admin", "state_of"]
@@ -39,6 +40,7 @@ __all__ = ["AppState", "BusyGuard", "ResponseCache", "require_admin", "state_of"
 T = TypeVar("T")
 
 query_log = logging.getLogger("careguide.queries")
+logger = logging.getLogger("careguide.api")
 
 BUSY = "careguide is busy answering other questions; try again in a moment"
 ADMIN_OFF = (
@@ -104,9 +106,11 @@ class LibraryView:
                 return self._summary[1], self._summary[2]
         docs = self.library.documents()
         indexed: dict[str, int] = {}
-        if self.library.passages_path.exists():
-            for p in self.library.passages():
+        try:
+            for p in self.library.passages() if self.library.passages_path.exists() else []:
                 indexed[p.doc_id] = indexed.get(p.doc_id, 0) + 1
+        except IndexMissingError as e:  # damaged: the documents still list, the log says why
+            logger.warning("%s", e)
         with self._lock:
             self._summary = (signature, docs, indexed)
         return docs, indexed

@@ -14,6 +14,15 @@ route: requests, errors (any status but 200, or a transport error), throughput a
 p50/p95/p99 latency, with the load average before and after: on a shared machine the
 latencies mean little without it. The server's CPU time per request is also printed:
 it does not depend on what else the machine is doing.
+
+``--mixed`` sends searches and questions together instead of one route after the other:
+each client alternates /api/search and /api/ask for ``--seconds``, and the figures are
+printed per route and for both. Every run also samples the server's resident memory
+(RSS, once a second): at the start and end of each phase and its peak, so growth across
+the run shows. ``--overload N`` then starts a second server with the default limits (rate
+limits and the busy guard on) and sends N clients' mixed requests for
+``--overload-seconds``: every answer should be 200, 429 (rate limit) or 503 (busy) and come
+quickly; the status counts and refusal latencies are printed.
 """
 
 from __future__ import annotations
@@ -72,15 +81,17 @@ def _free_port() -> int:
         return port
 
 
-def start_server(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+def start_server(data_dir: Path, port: int, *, limits_off: bool = True) -> subprocess.Popen[bytes]:
+    """``careguide serve`` in its own process; ``limits_off`` switches the rate limits off."""
     env = {
         **os.environ,
         "CAREGUIDE_DATA_DIR": str(data_dir),
-        "CAREGUIDE_SERVER__SEARCH_PER_MINUTE": "0",
-        "CAREGUIDE_SERVER__ASK_PER_MINUTE": "0",
         "HF_HUB_OFFLINE": "1",
         "TRANSFORMERS_OFFLINE": "1",
     }
+    if limits_off:
+        env["CAREGUIDE_SERVER__SEARCH_PER_MINUTE"] = "0"
+        env["CAREGUIDE_SERVER__ASK_PER_MINUTE"] = "0"
     code = (
         "from careguide.api.server import run_server; from careguide.api.settings import Settings; "
         f"run_server(Settings(), '127.0.0.1', {port})"
@@ -110,6 +121,114 @@ def cpu_seconds(pid: int) -> float:
     latency, CPU per request does not change when other work shares the machine."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rss_mb(pid: int) -> float:
+    """A process's resident memory now, in MB (Linux /proc)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class RssSampler:
+    """Samples a process's RSS once a second in a thread: start, end and peak of a phase."""
+
+    def __init__(self, pid: int, every: float = 1.0) -> None:
+        self.pid = pid
+        self.every = every
+        self.samples: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            self.samples.append(rss_mb(self.pid))
+
+    def __enter__(self) -> RssSampler:
+        self.samples.append(rss_mb(self.pid))
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.samples.append(rss_mb(self.pid))
+
+    def figures(self) -> dict[str, float]:
+        return {
+            "rss_start_mb": self.samples[0],
+            "rss_mid_mb": self.samples[len(self.samples) // 2],  # growth slowing = filling
+            "rss_end_mb": self.samples[-1],
+            "rss_max_mb": max(self.samples),
+            "rss_growth_mb": self.samples[-1] - self.samples[0],
+        }
+
+
+def _figures(latencies: list[float], errors: int, seconds: float) -> dict[str, float]:
+    return {
+        "requests": len(latencies),
+        "errors": errors,
+        "rps": len(latencies) / seconds,
+        "p50_ms": statistics.median(latencies) if latencies else 0.0,
+        "p95_ms": _percentile(latencies, 0.95),
+        "p99_ms": _percentile(latencies, 0.99),
+        "max_ms": max(latencies, default=0.0),
+    }
+
+
+def load_mixed(
+    base: str, questions: list[str], clients: int, seconds: float, *, unique: bool
+) -> dict[str, dict[str, float]]:
+    """``clients`` threads each alternating /api/search and /api/ask for ``seconds``.
+
+    Figures per route and for "all"; ``statuses`` counts every answer by HTTP status (0 for
+    a transport error or timeout). Errors are anything but 200, as in ``load``.
+    """
+    routes = list(ROUTES)
+    latencies: dict[str, list[float]] = {r: [] for r in routes}
+    statuses: dict[str, dict[int, list[float]]] = {r: {} for r in routes}
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def client(offset: int) -> None:
+        with httpx.Client(base_url=base, timeout=30) as http:
+            i = offset
+            while time.monotonic() < stop:
+                route = routes[(i // clients + offset) % len(routes)]
+                question = questions[i % len(questions)]
+                if unique:
+                    question = f"{question} (request {i})"
+                i += clients
+                started = time.perf_counter()
+                try:
+                    status = http.post(route, json=ROUTES[route](question)).status_code
+                except httpx.HTTPError:
+                    status = 0
+                elapsed = (time.perf_counter() - started) * 1000
+                with lock:
+                    latencies[route].append(elapsed)
+                    statuses[route].setdefault(status, []).append(elapsed)
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    out: dict[str, dict[str, float]] = {}
+    for route in [*routes, "all"]:
+        lat = [x for r in routes for x in latencies[r]] if route == "all" else latencies[route]
+        by_status: dict[int, list[float]] = {}
+        for r in routes if route == "all" else [route]:
+            for status, values in statuses[r].items():
+                by_status.setdefault(status, []).extend(values)
+        errors = sum(len(v) for k, v in by_status.items() if k != 200)
+        figures = _figures(lat, errors, seconds)
+        refused = [x for k, v in by_status.items() if k in (429, 503) for x in v]
+        figures["refused_p95_ms"] = _percentile(refused, 0.95)
+        figures["refused_max_ms"] = max(refused, default=0.0)
+        out[route] = figures | {f"status_{k}": float(len(v)) for k, v in sorted(by_status.items())}
+    return out
 
 
 def load(
@@ -146,15 +265,7 @@ def load(
         t.start()
     for t in threads:
         t.join()
-    return {
-        "requests": len(latencies),
-        "errors": len(errors),
-        "rps": len(latencies) / seconds,
-        "p50_ms": statistics.median(latencies) if latencies else 0.0,
-        "p95_ms": _percentile(latencies, 0.95),
-        "p99_ms": _percentile(latencies, 0.99),
-        "max_ms": max(latencies, default=0.0),
-    }
+    return _figures(latencies, len(errors), seconds)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -172,6 +283,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--gold", type=Path, default=Settings().corpus.parent / "eval" / "dev.jsonl"
     )
+    parser.add_argument(
+        "--mixed",
+        action="store_true",
+        help="One phase of searches and questions together, instead of one route at a time.",
+    )
+    parser.add_argument(
+        "--overload",
+        type=int,
+        default=0,
+        metavar="CLIENTS",
+        help="Then this many clients against a server with its default limits on.",
+    )
+    parser.add_argument("--overload-seconds", type=float, default=10.0)
     args = parser.parse_args(argv)
 
     data_dir: Path = args.build or args.data_dir
@@ -188,13 +312,24 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for q in questions[:8]:  # warm the process (first-use costs are not load)
             httpx.post(f"{base}/api/ask", json={"question": q}, timeout=60)
-        for route in ROUTES:
+        for route in ["mixed"] if args.mixed else ROUTES:
             before = os.getloadavg()
             cpu_before = cpu_seconds(server.pid)
-            figures = load(base, route, questions, args.clients, args.seconds, unique=args.unique)
+            with RssSampler(server.pid) as rss:
+                if route == "mixed":
+                    phases = load_mixed(
+                        base, questions, args.clients, args.seconds, unique=args.unique
+                    )
+                    figures = phases.pop("all")
+                else:
+                    phases = {}
+                    figures = load(
+                        base, route, questions, args.clients, args.seconds, unique=args.unique
+                    )
             figures["server_cpu_ms_per_request"] = (
                 (cpu_seconds(server.pid) - cpu_before) * 1000 / max(1, figures["requests"])
             )
+            figures |= rss.figures()
             after = os.getloadavg()
             print(
                 json.dumps(
@@ -204,6 +339,10 @@ def main(argv: list[str] | None = None) -> int:
                         "unique": args.unique,
                         "seconds": args.seconds,
                         **{k: round(v, 1) for k, v in figures.items()},
+                        **{
+                            name: {k: round(v, 1) for k, v in part.items()}
+                            for name, part in phases.items()
+                        },
                         "loadavg_before": [round(x, 2) for x in before],
                         "loadavg_after": [round(x, 2) for x in after],
                         "cpus": os.cpu_count(),
@@ -213,7 +352,34 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         server.terminate()
         server.wait(timeout=15)
+    if args.overload:
+        overload(data_dir, questions, args.overload, args.overload_seconds)
     return 0
+
+
+def overload(data_dir: Path, questions: list[str], clients: int, seconds: float) -> None:
+    """Many clients against a server with its default limits: 429s and 503s, quickly."""
+    port = _free_port()
+    server = start_server(data_dir, port, limits_off=False)
+    try:
+        before = os.getloadavg()
+        phases = load_mixed(f"http://127.0.0.1:{port}", questions, clients, seconds, unique=True)
+        figures = phases.pop("all")
+        print(
+            json.dumps(
+                {
+                    "route": "overload (default limits)",
+                    "clients": clients,
+                    "seconds": seconds,
+                    **{k: round(v, 1) for k, v in figures.items()},
+                    "loadavg_before": [round(x, 2) for x in before],
+                    "loadavg_after": [round(x, 2) for x in os.getloadavg()],
+                }
+            )
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ so retrieval cannot tell them apart (the tests run the same cases on both).
 On disk, under ``data_dir/"index"`` (beside, never inside, local mode's files)::
 
     edge.lock                      held while a process has the index open
-    edge.json                      {"collection": <the live build>}, the alias
+    edge.json                      {"collection": <the live build>, "points": <its size>}
     careguide_<timestamp>_<nonce>/ one Edge shard per build
 
 Atomic re-index, as in ``Store``: ``index`` builds a new shard beside the live one,
@@ -19,6 +19,10 @@ optimises and flushes it, then rewrites ``edge.json`` whole and swaps it in with
 build; a build that fails is deleted on the way out, and one that was killed is deleted
 by the next build. Unchanged passages cost no embedding: vectors are copied from the
 live build by ``embed_key``, exactly as ``Store`` does.
+
+A damaged live build (unreadable files, a garbled pointer, fewer points than recorded)
+is refused in one line naming the recovery, `careguide ingest`; that build treats the
+damaged one as absent, embeds everything again and deletes it.
 
 One process at a time: ``edge.lock`` is an OS file lock (released when the process
 exits, however it exits); a second process gets ``IndexBusyError`` with the same message
@@ -33,6 +37,7 @@ import shutil
 import threading
 import time
 import uuid
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
@@ -99,6 +104,12 @@ def _filter(filters: SearchFilters | None) -> qe.Filter | None:
     return qe.Filter(must=must)
 
 
+def _reason(error: Exception, limit: int = 160) -> str:
+    """The first line of an error, shortened, to quote inside a one-line message."""
+    first = " ".join((str(error).strip().splitlines() or [type(error).__name__])[0].split())
+    return first if len(first) <= limit else first[: limit - 1] + "…"
+
+
 def _sparse(vector: models.SparseVector) -> qe.SparseVector:
     return qe.SparseVector(list(vector.indices), list(vector.values))
 
@@ -160,18 +171,45 @@ class EdgeStore:
             ) from None
         self._file_lock = lock
         try:
-            live = (
-                json.loads(pointer.read_text(encoding="utf-8"))["collection"]
-                if pointer.exists()
-                else None
-            )
-            # a pointer to a deleted build reads as no index: `careguide ingest` mends it
-            if live is not None and (self.path / live).is_dir():
-                self._shard = qe.EdgeShard.load(str(self.path / live))
-                self._live = live
+            self._load_live(pointer, create=create)
         except BaseException:
             self.close()
             raise
+
+    def _load_live(self, pointer: Path, *, create: bool) -> None:
+        """Open the build the pointer names; a damaged one is refused, or dropped when building.
+
+        Reading a damaged index raises ``IndexMissingError`` naming the recovery command. A
+        build (``create``) treats it as no index: it embeds everything again and deletes
+        the damaged build with the other leftovers.
+        """
+        live: str | None = None
+        try:
+            if pointer.exists():
+                recorded = json.loads(pointer.read_text(encoding="utf-8"))
+                live = str(recorded["collection"])
+                # a pointer to a deleted build reads as no index: `careguide ingest` mends it
+                if (self.path / live).is_dir():
+                    shard = qe.EdgeShard.load(str(self.path / live))
+                    self._shard, self._live = shard, live
+                    points = recorded.get("points")
+                    if points is not None and shard.count(qe.CountRequest(exact=True)) != points:
+                        raise ValueError(f"it should hold {points} passages but does not")
+        # Edge reports unreadable files as plain Exception ("Service runtime error: ...")
+        except Exception as error:
+            if self._shard is not None:
+                with contextlib.suppress(Exception):
+                    self._shard.close()
+            self._shard, self._live = None, None
+            if not create:
+                raise IndexMissingError(
+                    f"the index in {self.path} is damaged ({_reason(error)}); "
+                    "rebuild it with `careguide ingest`"
+                ) from None
+            warnings.warn(
+                f"the index in {self.path} was damaged ({_reason(error)}); building a new one",
+                stacklevel=2,
+            )
 
     def _missing(self) -> IndexMissingError:
         return IndexMissingError(f"no index in {self.where} yet; run `careguide ingest` first")
@@ -305,7 +343,9 @@ class EdgeStore:
                         progress(done, len(unique))
                 shard.optimize()  # builds the HNSW graph; edge never optimises in the background
                 shard.flush()
-                write_atomic(self.path / POINTER, json.dumps({"collection": name}))
+                # the point count lets a later open tell a damaged build from an empty one
+                pointer = {"collection": name, "points": len(unique)}
+                write_atomic(self.path / POINTER, json.dumps(pointer))
             except BaseException:
                 # if deleting fails too, the next build deletes it; the original error matters
                 if shard is not None:

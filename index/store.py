@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import sqlite3
 import threading
 import time
 import uuid
@@ -187,6 +188,14 @@ class Store:
                 raise IndexBusyError(
                     f"the index in {self.path} is open in another careguide process; stop it, "
                     "or use a Qdrant server (set CAREGUIDE_QDRANT_URL)"
+                ) from None
+            # local mode cannot open past a garbled meta.json or collection database, not
+            # even to build anew, so the recovery deletes the folder first
+            except (ValueError, KeyError, sqlite3.DatabaseError) as e:
+                first = " ".join((str(e).strip().splitlines() or [type(e).__name__])[0].split())
+                raise IndexMissingError(
+                    f"the index in {self.path} is damaged ({first[:160]}); delete that folder "
+                    "and rebuild it with `careguide ingest`"
                 ) from None
         return self._client
 

@@ -17,12 +17,13 @@ from careguide.ingest.catalogue import Catalogue, citation_prefix, meta_for
 from careguide.ingest.chunk import chunk
 from careguide.ingest.errors import CareguideError
 from careguide.ingest.models import Document, Location, Passage
+from careguide.ingest.readers._common import displayable
 from careguide.ingest.readers.dispatch import read_path
 from careguide.ingest.settings import IngestSettings
 from careguide.ingest.storage import LibraryStore, StoredDocument
 from careguide.ingest.structure import PartMarker, lines_from_pages, parse_blocks
 
-PARSER_VERSION = "3"
+PARSER_VERSION = "4"
 """Bump when parsing changes, so a re-ingest re-parses files whose bytes did not change."""
 
 SKIP_NAMES = {"SOURCES.md", "README.md", "LICENSE", "LICENSE.md"}
@@ -110,7 +111,12 @@ def collect_files(paths: Sequence[Path]) -> tuple[list[Path], list[FileReport]]:
 
 
 def _failed(path: Path, message: str) -> FileReport:
-    return FileReport(source=path.name, path=str(path), status="failed", error=message)
+    return FileReport(
+        source=displayable(path.name),
+        path=displayable(str(path)),
+        status="failed",
+        error=displayable(message),
+    )
 
 
 def parse_document(doc: Document, catalogue: Catalogue, settings: IngestSettings) -> StoredDocument:
@@ -216,7 +222,7 @@ def _ingest_one(
     if existing and existing.parser_version == PARSER_VERSION:
         return FileReport(
             source=doc.source,
-            path=str(path),
+            path=displayable(str(path)),
             status="unchanged",
             passages=len(existing.passages),
             pages=existing.pages,
@@ -229,7 +235,7 @@ def _ingest_one(
     parsed.append(stored)
     return FileReport(
         source=doc.source,
-        path=str(path),
+        path=displayable(str(path)),
         status="ingested",
         passages=len(stored.passages),
         pages=stored.pages,

@@ -93,5 +93,11 @@ class LibraryStore:
     def passages(self) -> list[Passage]:
         if not self.passages_path.exists():
             raise IndexMissingError(f"no passages in {self.root} yet; run `careguide ingest` first")
-        lines = self.passages_path.read_text(encoding="utf-8").splitlines()
-        return [Passage.model_validate(json.loads(line)) for line in lines if line.strip()]
+        try:
+            lines = self.passages_path.read_text(encoding="utf-8").splitlines()
+            return [Passage.model_validate(json.loads(line)) for line in lines if line.strip()]
+        except (ValueError, ValidationError) as e:  # UnicodeDecodeError is a ValueError
+            first = (str(e).strip().splitlines() or [type(e).__name__])[0][:120]
+            raise IndexMissingError(
+                f"{self.passages_path} is damaged ({first}); rebuild it with `careguide ingest`"
+            ) from None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -68,6 +69,15 @@ def normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def displayable(text: str) -> str:
+    """A file name or path as valid Unicode: bytes that were not UTF-8 become U+FFFD.
+
+    POSIX names are bytes; Python keeps undecodable ones as lone surrogates, which cannot
+    be written to JSON or UTF-8, so one such name would otherwise stop a whole ingest.
+    """
+    return os.fsencode(text).decode("utf-8", "replace")
+
+
 def make_document(
     path: Path,
     data: bytes,
@@ -79,8 +89,8 @@ def make_document(
     ocr: bool = False,
 ) -> Document:
     return Document(
-        source=path.name,
-        path=str(path),
+        source=displayable(path.name),
+        path=displayable(str(path)),
         format=fmt,
         sha256=hashlib.sha256(data).hexdigest(),
         pages=list(pages),
