@@ -11,7 +11,7 @@ import json
 import logging
 import threading
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -54,26 +54,44 @@ ADMIN_WRONG = "the admin token is wrong; use the value of CAREGUIDE_ADMIN_TOKEN"
 class BusyGuard:
     """At most ``limit`` blocking computations at once; a request waits ``timeout`` at most.
 
-    Polls a thread semaphore rather than holding an asyncio one, so one guard serves any
-    event loop (test clients start their own).
+    Waiting requests are served first come, first served (a ticket queue), so under load
+    no request waits much longer than the others. Polls under a thread lock rather than
+    holding an asyncio primitive, so one guard serves any event loop (test clients start
+    their own).
     """
 
     def __init__(self, limit: int, timeout: float) -> None:
         self.limit = limit
         self.timeout = timeout
-        self._slots = threading.BoundedSemaphore(limit)
+        self._lock = threading.Lock()
+        self._active = 0
+        self._waiting: deque[object] = deque()
+
+    def _try_enter(self, ticket: object) -> bool:
+        with self._lock:
+            if self._waiting[0] is ticket and self._active < self.limit:
+                self._waiting.popleft()
+                self._active += 1
+                return True
+            return False
 
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:
         deadline = time.monotonic() + self.timeout
-        while not self._slots.acquire(blocking=False):
+        ticket = object()
+        with self._lock:
+            self._waiting.append(ticket)
+        while not self._try_enter(ticket):
             if time.monotonic() >= deadline:
+                with self._lock:
+                    self._waiting.remove(ticket)
                 raise HTTPException(503, BUSY, headers={"Retry-After": "1"})
-            await anyio.sleep(0.005)
+            await anyio.sleep(0.002)
         try:
             yield
         finally:
-            self._slots.release()
+            with self._lock:
+                self._active -= 1
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run blocking ``fn`` in the thread pool once a slot is free."""

@@ -547,3 +547,26 @@ def test_catalogue_ids_are_fetched_and_ingested(tmp_path: Path) -> None:
             ]
     finally:
         source.shutdown()
+
+
+def test_busy_guard_serves_waiting_requests_in_arrival_order() -> None:
+    guard = BusyGuard(1, timeout=5)
+    order: list[int] = []
+
+    async def request(n: int, started: anyio.Event) -> None:
+        started.set()
+        async with guard.slot():
+            order.append(n)
+            await anyio.sleep(0.01)
+
+    async def scenario() -> None:
+        # the guard is full while five requests queue up
+        async with anyio.create_task_group() as tasks, guard.slot():
+            for n in range(5):
+                started = anyio.Event()
+                tasks.start_soon(request, n, started)
+                await started.wait()
+                await anyio.sleep(0.003)  # each has taken its ticket before the next
+
+    anyio.run(scenario)
+    assert order == [0, 1, 2, 3, 4]
