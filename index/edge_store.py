@@ -38,6 +38,7 @@ import threading
 import time
 import uuid
 import warnings
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
@@ -140,6 +141,8 @@ class EdgeStore:
         self._shard: qe.EdgeShard | None = None
         self._live: str | None = None
         self._lock = threading.RLock()
+        self._decoded: OrderedDict[Any, Passage] = OrderedDict()
+        self._cached_build: str | None = None
 
     @property
     def mode(self) -> Literal["edge"]:
@@ -391,6 +394,28 @@ class EdgeStore:
             return None
         return Passage.model_validate(records[0].payload["passage"])
 
+    PASSAGE_CACHE = 50_000
+    """Passages kept decoded, by point: a search's candidates are mostly ones seen before."""
+
+    def _passages_for(self, reader: qe.EdgeShard, ids: Sequence[Any]) -> dict[Any, Passage]:
+        """The passages of these points of the live build (call under the lock).
+
+        Decoding a passage from its payload costs more than finding it, and every search
+        fetches a hundred candidates, so decoded passages are kept for the live build.
+        """
+        if self._cached_build != self._live:
+            self._decoded.clear()
+            self._cached_build = self._live
+        missing = [i for i in ids if i not in self._decoded]
+        if missing:
+            for record in reader.retrieve(missing, with_payload=True, with_vector=False):
+                if record.payload:
+                    passage = Passage.model_validate(record.payload["passage"])
+                    self._decoded[record.id] = passage
+            while len(self._decoded) > self.PASSAGE_CACHE:
+                self._decoded.popitem(last=False)
+        return {i: self._decoded[i] for i in ids if i in self._decoded}
+
     def search(
         self,
         using: Literal["dense", "sparse"],
@@ -413,15 +438,13 @@ class EdgeStore:
             limit=limit,
             query=qe.Query.Nearest(vector, using=using),
             filter=_filter(filters),
-            with_payload=["passage"],
+            with_payload=False,
         )
         with self._lock:
-            points = self._reader().query(request)
-        found = [
-            (Passage.model_validate(point.payload["passage"]), point.score)
-            for point in points
-            if point.payload
-        ]
+            reader = self._reader()
+            points = reader.query(request)
+            passages = self._passages_for(reader, [point.id for point in points])
+        found = [(passages[point.id], point.score) for point in points if point.id in passages]
         # the engine returns equal scores in no fixed order (segments are searched in
         # parallel); by id, the same index always gives the same ranking
         return sorted(found, key=lambda hit: (-hit[1], hit[0].id))
