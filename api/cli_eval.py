@@ -89,7 +89,8 @@ def register(app: typer.Typer) -> None:
         answers: Annotated[
             Path | None,
             typer.Option(
-                help="With --from-feedback: JSON lines of answers as /api/ask returns them."
+                help="With --from-feedback: JSON lines of answers as /api/ask returns them, "
+                "for feedback stored before questions were kept."
             ),
         ] = None,
         feedback_db: Annotated[
@@ -237,6 +238,8 @@ def _show(report: EvalReport, out: Path | None) -> None:
             ),
             highlight=False,
         )
+        for line in r.errors:
+            err.print(f"[yellow]ragas:[/yellow] {line}", highlight=False, soft_wrap=True)
     d = report.disclosures
     if d is not None:
         console.print(
@@ -254,9 +257,12 @@ def _show(report: EvalReport, out: Path | None) -> None:
 
 
 def _drafts(answers: Path | None, feedback_db: Path | None, out: Path | None) -> None:
+    import sqlite3
+
     from careguide.api.feedback import FeedbackStore
     from careguide.eval.feedback_drafts import drafts_from_feedback, drafts_jsonl, read_answers
     from careguide.ingest.errors import CareguideError
+    from careguide.ingest.storage import LibraryStore
 
     settings = _settings()
     db = feedback_db or settings.server.feedback_db or settings.data_dir / "feedback.sqlite3"
@@ -266,7 +272,21 @@ def _drafts(answers: Path | None, feedback_db: Path | None, out: Path | None) ->
         known = read_answers(answers) if answers else {}
     except CareguideError as e:
         _fail(str(e))
-    drafts = drafts_from_feedback(FeedbackStore(db).records(), known)
+    try:
+        records = list(FeedbackStore(db).records())
+    except sqlite3.DatabaseError as e:
+        _fail(f"{db} is not a feedback file ({e}); give --feedback-db FILE")
+    try:
+        passages = {p.id: p for p in LibraryStore(settings.data_dir).passages()}
+    except CareguideError as e:
+        passages = {}
+        if any(r.cited for r in records):
+            err.print(
+                f"[yellow]warning:[/yellow] {e}; drafts name the cited passages without quotes",
+                highlight=False,
+                soft_wrap=True,
+            )
+    drafts = drafts_from_feedback(records, passages=passages, answers=known)
     text = drafts_jsonl(drafts)
     if out is None:
         sys.stdout.write(text)

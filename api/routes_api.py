@@ -420,5 +420,7 @@ async def ask_stream(
 async def feedback(
     body: FeedbackEntry, state: Annotated[AppState, Depends(state_of)]
 ) -> FeedbackSaved:
+    """Stored with the question (personal details redacted), the mode and the cited passage
+    ids, so a flagged answer can become a draft gold item (`careguide eval --from-feedback`)."""
     record = await state.guard.run(state.feedback.add, body)
     return FeedbackSaved(id=record.id)

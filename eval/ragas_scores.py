@@ -13,7 +13,10 @@ Always (no network, no LLM):
 
 With a judge (``JudgeSettings.enabled``): ``Faithfulness``, ``ResponseRelevancy`` and
 ``FactualCorrectness``, the judge reached through llama-index's OpenAI-compatible client
-and the local embedding model as ragas' embeddings.
+and the local embedding model as ragas' embeddings. A judge that fails (down, HTTP errors,
+replies ragas cannot parse) costs the metrics it fails on, each recorded in
+``RagasScores.errors`` (and so in the report), never the run. tests/eval/test_ragas_judge.py
+runs this path against a stand-in judge on loopback.
 
 ragas is told not to send usage analytics (``RAGAS_DO_NOT_TRACK``); nothing here
 downloads anything (checked by running the eval with networking switched off).
@@ -34,6 +37,7 @@ from careguide.eval.metrics import tokens
 from careguide.index.embedder import Embedder
 
 QUOTE_THRESHOLD = 0.8
+RETRY_WAIT = 10  # seconds, at most, between tries of one judge call
 
 
 class JudgeSettings(BaseModel):
@@ -43,6 +47,9 @@ class JudgeSettings(BaseModel):
     model: str | None = Field(default=None, description="Model name as the endpoint knows it.")
     api_key: SecretStr | None = Field(default=None, description="Bearer key, if needed.")
     timeout: float = Field(default=120.0, gt=0, description="Seconds per judge call.")
+    attempts: int = Field(
+        default=3, ge=1, le=10, description="Tries per judge call before the metric fails."
+    )
 
     @property
     def enabled(self) -> bool:
@@ -184,42 +191,119 @@ def answer_scores(
 def _judged(
     out: RagasScores, samples: Sequence[AnswerSample], judge: JudgeSettings, embeddings: Any
 ) -> None:
-    """Faithfulness, ResponseRelevancy and FactualCorrectness through the judge endpoint."""
+    """Faithfulness, ResponseRelevancy and FactualCorrectness through the judge endpoint.
+
+    A metric the judge fails on (after ``judge.attempts`` tries) is recorded in
+    ``out.errors`` and left ``None``, not averaged over the samples it got through: a mean
+    over part of the set would not compare with other runs. When the judge itself fails
+    (``judge_is_down``) the metrics after it are recorded as not run rather than each
+    waiting out the same retries.
+    """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
-        from llama_index.llms.openai_like import OpenAILike
+        from ragas.async_utils import run
         from ragas.dataset_schema import SingleTurnSample
-        from ragas.llms.base import LlamaIndexLLMWrapper
         from ragas.metrics import FactualCorrectness, Faithfulness, ResponseRelevancy
 
-    llm = LlamaIndexLLMWrapper(
-        OpenAILike(
-            model=judge.model or "",
-            api_base=judge.base_url,
-            api_key=judge.api_key.get_secret_value() if judge.api_key else "none",
-            is_chat_model=True,
-            timeout=judge.timeout,
-            max_retries=1,
-        )
-    )
+    llm = judge_llm(judge)
     out.judge = judge.model
     metrics = {
         "faithfulness": Faithfulness(llm=llm),
         "response_relevancy": ResponseRelevancy(llm=llm, embeddings=embeddings),
         "factual_correctness": FactualCorrectness(llm=llm),
     }
-    for field, metric in metrics.items():
-        scores: list[float] = []
-        for s in samples:
-            row = SingleTurnSample(
-                user_input=s.question,
-                response=s.answer,
-                retrieved_contexts=s.contexts or [""],
-                reference=s.reference,
-            )
-            try:
-                scores.append(float(metric.single_turn_score(row)))
-            except Exception as error:  # a judge failure loses one metric, not the run
-                out.errors.append(f"{field}: {type(error).__name__}: {error}"[:300])
-                break
-        setattr(out, field, _mean(scores))
+    rows = [
+        SingleTurnSample(
+            user_input=s.question,
+            response=s.answer,
+            retrieved_contexts=s.contexts or [""],
+            reference=s.reference,
+        )
+        for s in samples
+    ]
+
+    async def judge_all() -> None:
+        # One event loop for every call: the client keeps its connections in a pool tied
+        # to the loop that opened them, and ragas' synchronous ``single_turn_score`` runs
+        # each sample in a new loop, so the second sample's call failed with
+        # "Connection error" (hidden by ragas' retries, fatal with one attempt).
+        down: str | None = None
+        for field, metric in metrics.items():
+            if down is not None:
+                out.errors.append(f"{field}: not run, the judge failed on {down}")
+                continue
+            scores: list[float] = []
+            for n, row in enumerate(rows, start=1):
+                try:
+                    scores.append(float(await metric.single_turn_ascore(row)))
+                except Exception as error:  # a judge failure loses one metric, not the run
+                    reason = " ".join(f"{type(error).__name__}: {error}".split())[:300]
+                    out.errors.append(
+                        f"{field}: not reported, the judge failed on sample {n} of "
+                        f"{len(rows)} ({reason})"
+                    )
+                    if judge_is_down(error):
+                        down = field
+                    scores = []
+                    break
+            setattr(out, field, _mean(scores))
+
+    run(judge_all)
+
+
+def judge_is_down(error: BaseException) -> bool:
+    """Whether an error says the judge cannot answer at all (unreachable, timed out, the key
+    or model refused, overloaded, failing), not that one request was too much for it."""
+    from openai import APIConnectionError, APIStatusError
+
+    if isinstance(error, APIConnectionError):  # timeouts included
+        return True
+    return isinstance(error, APIStatusError) and error.status_code not in (400, 413, 422)
+
+
+def judge_llm(judge: JudgeSettings) -> Any:
+    """The judge as a ragas LLM: llama-index's OpenAI-compatible client, bounded retries.
+
+    ragas' default run config retries a failed call 10 times with waits of up to a minute,
+    so a judge that is down held one sample for eight minutes; here a call is tried
+    ``judge.attempts`` times with waits of at most ``RETRY_WAIT`` seconds, and the client
+    itself does not retry on top. Asked for n completions (ResponseRelevancy's question
+    generation asks for ``strictness`` = 3), llama-index returns one and ragas proceeds
+    with one; ``_Judge`` makes n calls instead, so the metric averages what it means to.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from langchain_core.outputs import LLMResult
+        from llama_index.llms.openai_like import OpenAILike
+        from ragas.llms.base import LlamaIndexLLMWrapper
+        from ragas.run_config import RunConfig
+
+    class _Judge(LlamaIndexLLMWrapper):
+        async def agenerate_text(
+            self,
+            prompt: Any,
+            n: int = 1,
+            temperature: float | None = 0.01,
+            stop: list[str] | None = None,
+            callbacks: Any = None,
+        ) -> LLMResult:
+            generations = []
+            for _ in range(n):
+                one = await super().agenerate_text(prompt, 1, temperature, stop, callbacks)
+                generations += one.generations[0]
+            return LLMResult(generations=[generations])
+
+    client = OpenAILike(
+        model=judge.model or "",
+        api_base=judge.base_url,
+        api_key=judge.api_key.get_secret_value() if judge.api_key else "none",
+        is_chat_model=True,
+        timeout=judge.timeout,
+        max_retries=0,
+    )
+    config = RunConfig(
+        timeout=math.ceil(judge.timeout), max_retries=judge.attempts, max_wait=RETRY_WAIT
+    )
+    with warnings.catch_warnings():  # the wrapper is deprecated; it is also the one that
+        warnings.simplefilter("ignore", DeprecationWarning)  # takes any OpenAI-like endpoint
+        return _Judge(client, run_config=config)

@@ -3,7 +3,9 @@
 It stands in for Ollama, vLLM, a llama.cpp server or OpenAI, so the LLM backend is
 tested through its real client, over real HTTP. A test queues what the server should
 answer (``reply``, ``fail``, ``garbage``, or a ``delay`` before any of them) and then
-reads ``requests`` to see exactly what careguide sent.
+reads ``requests`` to see exactly what careguide sent. A test that cannot know how many
+requests are coming (a ragas judge, say) sets a ``responder`` instead: a function from the
+request to the reply, used whenever nothing is queued.
 
     with StandInLLM() as server:
         server.reply("Councils must assess kinship carers [1].")
@@ -16,10 +18,12 @@ Serves ``POST /v1/chat/completions`` (non-streaming: careguide checks whole repl
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -57,11 +61,15 @@ class Received:
         return "\n".join(str(m.get("content", "")) for m in self.messages)
 
 
+Responder = Callable[[Received], str | Scripted]
+
+
 class StandInLLM:
     """An OpenAI-compatible server on 127.0.0.1 and a free port, answering from a script."""
 
     def __init__(self) -> None:
         self._script: deque[Scripted] = deque()
+        self._responder: Responder | None = None
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self.requests: list[Received] = []
@@ -84,21 +92,39 @@ class StandInLLM:
         """Queue a response whose body is not a chat completion."""
         self._push(Scripted(status=status, raw=body))
 
+    def respond_with(self, responder: Responder | None) -> None:
+        """Answer every request the script does not cover with ``responder(request)``.
+
+        A string is sent as a well-formed completion, a ``Scripted`` as it says. A responder
+        that raises gets the client an HTTP 500 naming the error. ``None`` switches it off.
+        """
+        with self._lock:
+            self._responder = responder
+
     def reset(self) -> None:
-        """Forget queued responses and received requests."""
+        """Forget queued responses, the responder and received requests."""
         with self._lock:
             self._script.clear()
+            self._responder = None
             self.requests.clear()
 
     def _push(self, item: Scripted) -> None:
         with self._lock:
             self._script.append(item)
 
-    def _next(self) -> Scripted:
+    def _next(self, received: Received) -> Scripted:
         with self._lock:
             if self._script:
                 return self._script.popleft()
-        return Scripted(status=500, raw=b'{"error": {"message": "nothing scripted"}}')
+            responder = self._responder
+        if responder is None:
+            return Scripted(status=500, raw=b'{"error": {"message": "nothing scripted"}}')
+        try:
+            answer = responder(received)
+        except Exception as error:  # a broken responder is a server error, as it would be
+            body = {"error": {"message": f"stand-in responder failed: {error!r}"}}
+            return Scripted(status=500, raw=json.dumps(body).encode())
+        return answer if isinstance(answer, Scripted) else Scripted(content=answer)
 
     def _record(self, received: Received) -> None:
         with self._lock:
@@ -158,6 +184,11 @@ def _handler_for(owner: StandInLLM) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: Any) -> None:  # quiet test output
             pass
 
+        def handle(self) -> None:
+            # a client closing its kept-alive connection is normal: nothing to print
+            with contextlib.suppress(ConnectionResetError):
+                super().handle()
+
         def do_GET(self) -> None:
             if self.path.rstrip("/") != "/v1/models":
                 self._send(404, b'{"error": {"message": "not found"}}')
@@ -172,11 +203,12 @@ def _handler_for(owner: StandInLLM) -> type[BaseHTTPRequestHandler]:
                 parsed = json.loads(body)
             except ValueError:
                 parsed = {}
-            owner._record(Received(self.path, dict(self.headers.items()), body, parsed))
+            received = Received(self.path, dict(self.headers.items()), body, parsed)
+            owner._record(received)
             if self.path.rstrip("/") != "/v1/chat/completions":
                 self._send(404, b'{"error": {"message": "not found"}}')
                 return
-            item = owner._next()
+            item = owner._next(received)
             if item.delay and owner._stopping.wait(item.delay):
                 return
             if item.raw is not None:

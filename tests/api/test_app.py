@@ -195,13 +195,19 @@ def test_history_is_accepted(client: TestClient) -> None:
 
 
 def test_feedback_is_stored_redacted_and_exported(client: TestClient) -> None:
+    answer = client.post("/api/ask", json={"question": "what are practice leaders?"}).json()
+    cited = [c["passage_id"] for c in answer["citations"]]
+    assert cited, "the answer cites nothing: the test proves nothing about cited ids"
     saved = client.post(
         "/api/feedback",
         json={
-            "answer_id": "abc123",
+            "answer_id": answer["id"],
             "helpful": False,
             "citation_wrong": 2,
             "comment": "call me on 07700 900123",
+            "question": "my son (born 03/04/2015, SW1A 1AA) asks: what are practice leaders?",
+            "mode": "carer",
+            "cited": cited,
         },
     )
     assert saved.status_code == 201
@@ -212,8 +218,33 @@ def test_feedback_is_stored_redacted_and_exported(client: TestClient) -> None:
     mine = next(r for r in rows if r["id"] == saved.json()["id"])
     assert mine["citation_wrong"] == 2 and mine["helpful"] is False
     assert mine["comment"] == "call me on [phone]"
+    assert mine["question"] == (
+        "my son (born [date of birth], [postcode]) asks: what are practice leaders?"
+    )
+    assert mine["mode"] == "carer" and mine["cited"] == cited
     bad = client.post("/api/feedback", json={"answer_id": "../x", "helpful": True})
     assert bad.status_code == 422 and bad.json()["detail"].startswith("answer_id")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "detail"),
+    [
+        ("cited", ["../etc/passwd"], "cited: '../etc/passwd' is not a passage id; send each"),
+        ("cited", ["doc:abc"] * 51, "cited: List should have at most 50 items"),
+        ("cited", "doc:abc", "cited: Input should be a valid list"),
+        ("mode", "pirate", "mode: Input should be 'practitioner', 'carer', 'child' or 'trainer'"),
+        ("question", "q" * 2001, "question: String should have at most 2000 characters"),
+        ("question", 7, "question: Input should be a valid string"),
+    ],
+)
+def test_feedback_with_bad_fields_is_422(
+    client: TestClient, field: str, value: object, detail: str
+) -> None:
+    response = client.post(
+        "/api/feedback", json={"answer_id": "abc123", "helpful": True, field: value}
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"].startswith(detail)
 
 
 # --- admin ---------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
 from conftest_browser import (
     BOLD,
     MARMALADE_QUESTION,
@@ -18,6 +19,8 @@ from conftest_browser import (
     screenshot,
     serious,
 )
+
+from careguide.api.feedback import FeedbackRecord, FeedbackStore
 
 QUESTION = "What does Putting children first say about accrediting social workers?"
 DISCLOSURE = "my stepdad hits me and I'm scared to go home tonight"
@@ -209,7 +212,18 @@ def test_skip_link_goes_to_the_question_box(page: Any) -> None:
     assert page.evaluate("document.activeElement.id") == "question"
 
 
-def test_copy_answer_with_references_and_send_feedback(page: Any, problems: PageProblems) -> None:
+def _stored_feedback(tmp_path_factory: pytest.TempPathFactory, answer_id: str) -> FeedbackRecord:
+    """The record the site (the ``site`` fixture's data directory) stored for an answer."""
+    base = tmp_path_factory.getbasetemp()
+    files = sorted({f.resolve() for f in base.glob("browser-data*/feedback.sqlite3")})
+    found = [r for f in files for r in FeedbackStore(f).records() if r.answer_id == answer_id]
+    assert len(found) == 1, f"{len(found)} feedback records for {answer_id} in {files}"
+    return found[0]
+
+
+def test_copy_answer_with_references_and_send_feedback(
+    page: Any, problems: PageProblems, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     page.goto("/")
     turn = ask(page, QUESTION)
     turn.get_by_role("button", name="Copy answer with references").click()
@@ -220,6 +234,9 @@ def test_copy_answer_with_references_and_send_feedback(page: Any, problems: Page
     assert "<" not in copied.split("References")[0] or SCRIPT in copied
 
     turn.locator(".feedback summary").click()
+    assert (
+        "Your question is saved with your feedback" in turn.locator(".feedback__kept").inner_text()
+    )
     with page.expect_response("**/api/feedback") as response:
         turn.get_by_label("No").check()
         turn.get_by_label("Is a source wrong for what it is quoted for?").select_option("1")
@@ -228,7 +245,33 @@ def test_copy_answer_with_references_and_send_feedback(page: Any, problems: Page
     assert response.value.status == 201
     body = response.value.request.post_data_json
     assert body["helpful"] is False and body["citation_wrong"] == 1 and body["answer_id"]
+    assert body["question"] == QUESTION and body["mode"] == "practitioner" and body["cited"]
     turn.get_by_text("Thank you. Your feedback was sent.").wait_for()
+    sources = turn.locator(".sources .source").count()
+    stored = _stored_feedback(tmp_path_factory, body["answer_id"])
+    assert stored.question == QUESTION and stored.mode == "practitioner"
+    assert len(stored.cited) == sources >= 1 and all(":" in c for c in stored.cited)
+    assert stored.comment == "The first source is about something else."
+    no_page_errors(problems)
+
+
+def test_feedback_on_a_disclosure_does_not_send_the_message(
+    page: Any, problems: PageProblems, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    page.goto("/")
+    turn = ask(page, DISCLOSURE)
+    turn.locator(".feedback summary").click()
+    assert turn.locator(".feedback__kept").inner_text() == (
+        "Your message is not saved with your feedback."
+    )
+    with page.expect_response("**/api/feedback") as response:
+        turn.get_by_label("Yes").check()
+        turn.get_by_role("button", name="Send feedback").click()
+    assert response.value.status == 201
+    body = response.value.request.post_data_json
+    assert "question" not in body and "cited" not in body
+    stored = _stored_feedback(tmp_path_factory, body["answer_id"])
+    assert stored.question == "" and stored.helpful is True
     no_page_errors(problems)
 
 

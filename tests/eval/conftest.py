@@ -1,8 +1,13 @@
 """Fixtures for the eval tests: the sample corpus indexed once with the real model, and a
-small library of made-up passages indexed with the hashing embedder."""
+small library of made-up passages indexed with the hashing embedder.
+
+The API tests' ``llm_server`` (the scripted OpenAI-compatible server) stands in for a ragas
+judge here too, so their folder goes on the import path.
+"""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +20,10 @@ from careguide.index.settings import IndexSettings
 from careguide.index.store import Store
 from careguide.ingest.pipeline import ingest_paths
 from careguide.ingest.storage import LibraryStore
+
+API_TESTS = str(Path(__file__).resolve().parent.parent / "api")
+if API_TESTS not in sys.path:
+    sys.path.insert(0, API_TESTS)
 
 
 @pytest.fixture(scope="session")

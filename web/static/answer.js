@@ -152,9 +152,26 @@ function sourceList(citations, onCite) {
   )));
 }
 
+const MAX_QUESTION = 2000;
+const MAX_CITED = 50;
+
+/** What the feedback is about, sent with it so that a flagged answer can become a test question.
+ *  A disclosure is never sent: it is not a question about the guidance. */
+function rated(answer) {
+  if (answer.safety?.disclosure) return {};
+  return {
+    question: (answer.resolved_question || answer.question || "").slice(0, MAX_QUESTION),
+    mode: answer.mode ?? null,
+    cited: [...(answer.citations ?? [])].sort((a, b) => a.n - b.n).map((c) => c.passage_id).slice(0, MAX_CITED),
+  };
+}
+
 function feedbackForm(answer) {
   const helpfulName = uid("helpful");
-  const ids = { yes: uid("fb-yes"), no: uid("fb-no"), wrong: uid("fb-wrong"), comment: uid("fb-comment") };
+  const ids = { yes: uid("fb-yes"), no: uid("fb-no"), wrong: uid("fb-wrong"), comment: uid("fb-comment"), kept: uid("fb-kept") };
+  const kept = answer.safety?.disclosure
+    ? "Your message is not saved with your feedback."
+    : "Your question is saved with your feedback, with contact details, dates of birth and ID numbers removed.";
   const status = el("p", { class: "feedback__status", role: "status" });
   const wrong = el("select", { id: ids.wrong, class: "input select", name: "citation_wrong" },
     el("option", { value: "" }, "No, they look right"),
@@ -177,7 +194,8 @@ function feedbackForm(answer) {
       el("label", { for: ids.comment }, "Comment (optional)"),
       el("p", { class: "hint" }, "Do not include names or details about a child."),
       comment),
-    el("button", { type: "submit", class: "button button--secondary" }, "Send feedback"),
+    el("p", { class: "hint feedback__kept", id: ids.kept }, kept),
+    el("button", { type: "submit", class: "button button--secondary", "aria-describedby": ids.kept }, "Send feedback"),
     status,
   );
   form.addEventListener("submit", async (event) => {
@@ -197,6 +215,7 @@ function feedbackForm(answer) {
         helpful: choice.value === "yes",
         citation_wrong: wrong.value ? Number(wrong.value) : null,
         comment: comment.value.trim(),
+        ...rated(answer),
       });
       status.textContent = "Thank you. Your feedback was sent.";
       form.querySelector("button[type=submit]").disabled = true;
