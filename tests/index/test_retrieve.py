@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pytest
 
 from careguide.index.embedder import HashingEmbedder
@@ -232,3 +233,38 @@ def test_query_expansion(indexed: Store, embedder: HashingEmbedder) -> None:
         expand=lambda q: ExpandedQuery(dense_text=q, sparse_terms="restraint use of force"),
     )
     assert as_text[0].passage.doc_id == "childrens-homes-regs-2015"
+
+
+@pytest.mark.parametrize(
+    ("dense_query", "embedded"),
+    [
+        ("question", ["RPI"]),
+        ("expanded", ["restraint in children's homes"]),
+        ("both", ["RPI", "restraint in children's homes"]),
+    ],
+)
+def test_dense_query_setting_decides_what_is_embedded(
+    indexed: Store, embedder: HashingEmbedder, dense_query: str, embedded: list[str]
+) -> None:
+    seen: list[list[str]] = []
+
+    class Recording:
+        name, dim = embedder.name, embedder.dim
+
+        def embed(self, texts: Sequence[str]) -> np.ndarray:
+            seen.append(list(texts))
+            return embedder.embed(texts)
+
+    settings = indexed.settings.model_copy(update={"dense_query": dense_query})
+    hits = retrieve(
+        "RPI",
+        embedder=Recording(),
+        store=indexed,
+        k=1,
+        settings=settings,
+        expand=lambda q: ExpandedQuery(
+            dense_text="restraint in children's homes", sparse_terms=["restraint"]
+        ),
+    )
+    assert seen == [embedded]
+    assert hits[0].passage.doc_id == "childrens-homes-regs-2015"  # the sparse side finds it
