@@ -693,11 +693,14 @@ def _plain_sentences(
 ) -> list[str]:
     plain_mode = "child" if mode is Mode.child else "carer"
     out: list[str] = []
+    said: set[str] = set()  # a term explained once is not explained again
     for c in chosen:
         passage = hits[c.hit].passage
         marker = f"[{numbers[passage.id]}]"
         for sentence in c.plain or plainify(c.text, plain_mode, speaker=_speaker(passage)):
-            out.append(f"{sentence} {marker}")
+            if sentence.casefold() not in said:
+                said.add(sentence.casefold())
+                out.append(f"{sentence} {marker}")
     return out
 
 

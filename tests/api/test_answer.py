@@ -424,3 +424,25 @@ def test_a_table_row_splits_into_its_cells() -> None:
     assert [s for s, _ in split_sentences("Plans; budgets: and more.")] == [
         "Plans; budgets: and more."
     ]
+
+
+def test_a_plain_answer_explains_a_term_once() -> None:
+    texts = [
+        "The council must assess every special guardianship order application within weeks.",
+        "A special guardianship order can later be varied by the family court on application.",
+    ]
+    hits = [
+        Hit(rank=n + 1, score=1.0, passage=passage(t, paragraph=str(n + 1)))
+        for n, t in enumerate(texts)
+    ]
+    a = compose(
+        "special guardianship order application",
+        hits,
+        embedder=HashingEmbedder(),
+        mode=Mode.carer,
+        settings=LOOSE,
+    )
+    sentences = [re.sub(r"\s*\[\d+\]", "", s).strip() for s in re.split(r"(?<=\])\s+", a.answer)]
+    assert len(a.citations) == 2
+    assert any("special guardian" in s and " is " in s for s in sentences)  # explained once
+    assert not [s for s in sentences if s and sentences.count(s) > 1]
