@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from careguide.index.analyser import analyse
+from careguide.index.onnx_runtime import OnnxQueries, load_onnx
 from careguide.index.settings import IndexSettings
 from careguide.ingest.models import Passage
 
@@ -58,6 +59,7 @@ class _Job:
     texts: list[str]
     rows: np.ndarray | None = None
     error: BaseException | None = None
+    taken: bool = False  # in a batch that a caller is running
     done: bool = False
 
 
@@ -73,19 +75,27 @@ class Coalescer:
     """
 
     run: Callable[[list[str]], np.ndarray]
+    lanes: int = 1
     _queue: list[_Job] = field(default_factory=list)
-    _busy: bool = False
+    _running: int = 0
     _turn: threading.Condition = field(default_factory=threading.Condition)
+
+    @property
+    def _busy(self) -> bool:
+        return self._running >= self.lanes
 
     def embed(self, texts: list[str]) -> np.ndarray:
         job = _Job(texts)
         with self._turn:
             self._queue.append(job)
-            while self._busy and not job.done:
+            while not job.done and (job.taken or self._busy):
                 self._turn.wait()
             if job.done:
                 return self._result(job)
-            batch, self._queue, self._busy = self._queue, [], True
+            batch, self._queue = self._queue, []
+            for j in batch:
+                j.taken = True
+            self._running += 1
         rows: np.ndarray | None = None
         failure: BaseException | None = None
         try:
@@ -100,7 +110,7 @@ class Coalescer:
                     j.rows = rows[start : start + len(j.texts)]
                     start += len(j.texts)
                 j.done = True
-            self._busy = False
+            self._running -= 1
             self._turn.notify_all()
         return self._result(job)
 
@@ -125,6 +135,7 @@ class SentenceTransformerEmbedder:
         batch_size: int = 32,
         device: str = "cpu",
         threads: int = 0,
+        runtime: str = "onnx",
     ):
         self.name = model
         self.batch_size = batch_size
@@ -132,7 +143,12 @@ class SentenceTransformerEmbedder:
         self.device = device
         self._model: SentenceTransformer | None = None
         self._lock = threading.Lock()
-        self._coalescer = Coalescer(self._encode)
+        # one model call per core when each call is held to fewer threads than cores
+        lanes = max(1, (os.cpu_count() or 1) // threads) if threads else 1
+        self._coalescer = Coalescer(self._encode_questions, lanes=lanes)
+        self.runtime = runtime
+        self._onnx: OnnxQueries | None = None
+        self._onnx_tried = False
         self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
         self._recent_lock = threading.Lock()
 
@@ -191,6 +207,18 @@ class SentenceTransformerEmbedder:
                     self._recent.popitem(last=False)
         return np.stack([known[t] for t in texts])
 
+    def _encode_questions(self, texts: list[str]) -> np.ndarray:
+        """Questions go through ONNX Runtime when it can take the model (see onnx_runtime)."""
+        if self.runtime == "onnx" and self.device == "cpu":
+            model = self._load()
+            with self._lock:
+                if not self._onnx_tried:
+                    self._onnx_tried = True
+                    self._onnx = load_onnx(model, self.threads)
+            if self._onnx is not None:
+                return self._onnx.embed(texts)
+        return self._encode(texts)
+
     def _encode(self, texts: list[str]) -> np.ndarray:
         vectors = self._load().encode(
             texts,
@@ -232,7 +260,10 @@ class HashingEmbedder:
 def build_embedder(settings: IndexSettings) -> Embedder:
     """The embedder the settings name (loaded lazily, on first ``embed``)."""
     return SentenceTransformerEmbedder(
-        settings.model, batch_size=settings.batch_size, threads=settings.threads
+        settings.model,
+        batch_size=settings.batch_size,
+        threads=settings.threads,
+        runtime=settings.query_runtime,
     )
 
 

@@ -27,6 +27,14 @@ class IndexSettings(BaseModel):
             "tie on Recall@5 (0.812); 'question' has the better MRR@10 (0.759 against 0.750)."
         ),
     )
+    query_runtime: Literal["onnx", "torch"] = Field(
+        default="onnx",
+        description=(
+            "What embeds questions: ONNX Runtime (the same vectors for about half the CPU; "
+            "exported in memory from the loaded model) or PyTorch. Passages always use "
+            "PyTorch. Models not ending in mean pooling stay on PyTorch."
+        ),
+    )
     threads: int = Field(
         default=0,
         ge=0,

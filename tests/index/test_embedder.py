@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -146,3 +147,59 @@ def test_real_model_gives_the_same_vector_alone_cached_or_in_a_crowd() -> None:
     for n in range(6):
         np.testing.assert_allclose(crowd[n], alone[n], atol=1e-4)
         np.testing.assert_allclose(embedder.embed([questions[n]])[0], alone[n], atol=0)
+
+
+@pytest.mark.slow
+def test_questions_through_onnx_runtime_match_pytorch() -> None:
+    questions = ["can my nan get money for looking after me", "SGO allowance", "what is NAAS"]
+    onnx = SentenceTransformerEmbedder(runtime="onnx", threads=1)
+    torch_only = SentenceTransformerEmbedder(runtime="torch", threads=1)
+    fast = np.stack([onnx.embed([q])[0] for q in questions])
+    assert onnx._onnx is not None  # the ONNX path really ran
+    slow = np.stack([torch_only.embed([q])[0] for q in questions])
+    assert torch_only._onnx is None
+    np.testing.assert_allclose(fast, slow, atol=1e-4)
+    # passages (bulk calls) stay on PyTorch, so an index built before is searched as before
+    np.testing.assert_allclose(onnx.embed(questions * 3)[:3], slow, atol=1e-4)
+
+
+@pytest.mark.slow
+def test_a_model_not_mean_pooled_stays_on_pytorch() -> None:
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.models import Pooling
+
+    from careguide.index.onnx_runtime import load_onnx
+
+    base = SentenceTransformerEmbedder()._load()
+    transformer = next(iter(base))
+    cls_pooled = SentenceTransformer(
+        modules=[transformer, Pooling(base.get_sentence_embedding_dimension() or 384, "cls")]
+    )
+    assert load_onnx(cls_pooled, threads=1) is None
+    assert load_onnx(base, threads=1) is not None
+
+
+def test_each_call_gets_a_lane_per_core_when_calls_are_held_to_fewer_threads() -> None:
+    assert SentenceTransformerEmbedder(threads=0)._coalescer.lanes == 1
+    one_each = SentenceTransformerEmbedder(threads=1)._coalescer.lanes
+    assert one_each == max(1, os.cpu_count() or 1)
+
+
+def test_two_lanes_never_leave_a_caller_waiting_or_give_it_another_callers_rows() -> None:
+    def run(texts: list[str]) -> np.ndarray:
+        time.sleep(0.005)
+        return np.array([[float(t)] for t in texts], dtype=np.float32)
+
+    coalescer = Coalescer(run, lanes=2)
+    results: dict[int, float] = {}
+
+    def call(n: int) -> None:
+        results[n] = float(coalescer.embed([str(n)])[0][0])
+
+    threads = [threading.Thread(target=call, args=(n,)) for n in range(40)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert not any(t.is_alive() for t in threads)
+    assert results == {n: float(n) for n in range(40)}
