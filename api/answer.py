@@ -65,6 +65,7 @@ from careguide.api.answer_settings import AnswerSettings
 from careguide.api.duty import duty_strength
 from careguide.api.engine import Engine
 from careguide.api.followup import resolve_followup
+from careguide.api.injection import addresses_a_model
 from careguide.api.plain import plain_hedges, plainify, reading_grade
 from careguide.api.safety import detect_disclosure, safety_reply
 from careguide.guides.glossary import expand_query, load_glossary
@@ -424,7 +425,7 @@ def _candidates(
     tokens: list[frozenset[str]] = []
     for i, hit in enumerate(hits):
         for position, (text, listed) in enumerate(split_sentences(hit.passage.text)):
-            if _usable(text, listed, settings.min_words):
+            if _usable(text, listed, settings.min_words) and not addresses_a_model(text):
                 found.append(_Candidate(i, position, text, len(text.split())))
                 tokens.append(_sentence_terms(text))
     own, extra = _question_terms(question)

@@ -34,6 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from careguide.api.answer import citation_for
 from careguide.api.answer_models import Answer, Citation, DutyStrength, Mode
 from careguide.api.duty import duty_strength
+from careguide.api.injection import without_instructions
 from careguide.api.llm_settings import LLMSettings
 from careguide.api.plain import number_tokens
 from careguide.api.redact import redact
@@ -267,25 +268,6 @@ def _content_keys(text: str) -> list[str]:
 
 def _numbers(text: str) -> set[str]:
     return {n.replace(",", "") for n in number_tokens(text)}
-
-
-# A sentence of a passage that speaks to a model rather than to a reader ("ignore all
-# previous instructions", "reply only with", "reveal your system prompt") is no evidence:
-# a reply must not be supported by what an injected instruction told the model to say.
-_INSTRUCTION = re.compile(
-    r"\b(?:ignore|disregard|forget)\b[^.!?]{0,40}\b(?:instructions?|rules|prompts?)\b"
-    r"|\bsystem\s+(?:prompt|message|notice|instructions?)\b|\bdeveloper\s+mode\b"
-    r"|\byou\s+are\s+now\s+(?:in\s+)?(?:developer|an?\s+(?:ai|assistant|unrestricted))\b"
-    r"|\b(?:reply|respond)\s+(?:only\s+with\b|with\s+[\"'“]?(?-i:[A-Z]{2,})\b)"
-    r"|\bas\s+an\s+ai\b|\blanguage\s+model\b",
-    re.I,
-)
-_PASSAGE_SENTENCE = re.compile(r"(?<=[.!?])\s+")
-
-
-def without_instructions(text: str) -> str:
-    """The passage text less any sentence addressed to a model (see ``_INSTRUCTION``)."""
-    return " ".join(s for s in _PASSAGE_SENTENCE.split(text) if not _INSTRUCTION.search(s))
 
 
 class _Evidence:
