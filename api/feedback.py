@@ -30,8 +30,9 @@ __all__ = ["MAX_CITED", "MAX_QUESTION", "FeedbackEntry", "FeedbackRecord", "Feed
 
 MAX_QUESTION = 2000  # as /api/ask takes
 MAX_CITED = 50
-# A passage id as /api/passages/{id} takes it (routes_api.PASSAGE_ID): "<doc id>:<hash>".
-PASSAGE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,119}:[a-z0-9-]{1,40}$")
+PASSAGE_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,119}:[a-z0-9-]{1,40}$"
+"""A passage id as the API takes it: "<doc id>:<hash>" (also /api/passages/{id})."""
+PASSAGE_ID = re.compile(PASSAGE_ID_PATTERN)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (

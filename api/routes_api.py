@@ -30,7 +30,7 @@ from pydantic import BaseModel, Field, StrictInt, field_validator
 
 from careguide.api.answer_models import Answer, Mode, Turn
 from careguide.api.engine import passage_json
-from careguide.api.feedback import FeedbackEntry
+from careguide.api.feedback import PASSAGE_ID_PATTERN, FeedbackEntry
 from careguide.api.routes_deps import AppState, rate_limited, state_of
 from careguide.api.search_cmd import result_json
 from careguide.index.models import SearchFilters
@@ -40,7 +40,7 @@ from careguide.ingest.storage import StoredDocument
 
 __all__ = ["ERROR_RESPONSES", "SSE_EVENT", "ErrorBody", "router", "sentence_chunks", "sse"]
 
-PASSAGE_ID = r"^[a-z0-9][a-z0-9-]{0,119}:[a-z0-9-]{1,40}$"
+PASSAGE_ID = PASSAGE_ID_PATTERN
 MAX_QUESTION = 2000
 
 

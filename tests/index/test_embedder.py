@@ -173,7 +173,7 @@ def test_a_model_not_mean_pooled_stays_on_pytorch() -> None:
     base = SentenceTransformerEmbedder()._load()
     transformer = next(iter(base))
     cls_pooled = SentenceTransformer(
-        modules=[transformer, Pooling(base.get_sentence_embedding_dimension() or 384, "cls")]
+        modules=[transformer, Pooling(SentenceTransformerEmbedder().dim, "cls")]
     )
     assert load_onnx(cls_pooled, threads=1) is None
     assert load_onnx(base, threads=1) is not None
