@@ -61,6 +61,7 @@ from careguide.index.store import (
     ProgressCallback,
     _chunks,
     _payload,
+    _reason,
     embedding_key,
     point_id,
 )
@@ -103,12 +104,6 @@ def _filter(filters: SearchFilters | None) -> qe.Filter | None:
         )
         must.append(qe.FieldCondition(key="year", range=year))
     return qe.Filter(must=must)
-
-
-def _reason(error: Exception, limit: int = 160) -> str:
-    """The first line of an error, shortened, to quote inside a one-line message."""
-    first = " ".join((str(error).strip().splitlines() or [type(error).__name__])[0].split())
-    return first if len(first) <= limit else first[: limit - 1] + "…"
 
 
 def _sparse(vector: models.SparseVector) -> qe.SparseVector:

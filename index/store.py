@@ -122,6 +122,12 @@ def _chunks(items: Sequence[Passage], size: int) -> Iterator[Sequence[Passage]]:
         yield items[start : start + size]
 
 
+def _reason(error: Exception, limit: int = 160) -> str:
+    """The first line of an error, shortened, to quote inside a one-line message."""
+    first = " ".join((str(error).strip().splitlines() or [type(error).__name__])[0].split())
+    return first if len(first) <= limit else first[: limit - 1] + "…"
+
+
 class Store:
     """The passage index: build it with ``index``, read it with ``search`` and ``get``.
 
@@ -192,9 +198,8 @@ class Store:
             # local mode cannot open past a garbled meta.json or collection database, not
             # even to build anew, so the recovery deletes the folder first
             except (ValueError, KeyError, sqlite3.DatabaseError) as e:
-                first = " ".join((str(e).strip().splitlines() or [type(e).__name__])[0].split())
                 raise IndexMissingError(
-                    f"the index in {self.path} is damaged ({first[:160]}); delete that folder "
+                    f"the index in {self.path} is damaged ({_reason(e)}); delete that folder "
                     "and rebuild it with `careguide ingest`"
                 ) from None
         return self._client
