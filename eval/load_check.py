@@ -177,15 +177,21 @@ def _figures(latencies: list[float], errors: int, seconds: float) -> dict[str, f
     }
 
 
-def load_mixed(
-    base: str, questions: list[str], clients: int, seconds: float, *, unique: bool
+def load(
+    base: str,
+    questions: list[str],
+    clients: int,
+    seconds: float,
+    *,
+    unique: bool,
+    routes: list[str] | None = None,
 ) -> dict[str, dict[str, float]]:
-    """``clients`` threads each alternating /api/search and /api/ask for ``seconds``.
+    """``clients`` threads posting for ``seconds``, taking ``routes`` (default: all) in turn.
 
-    Figures per route and for "all"; ``statuses`` counts every answer by HTTP status (0 for
-    a transport error or timeout). Errors are anything but 200, as in ``load``.
+    Figures per route and for "all"; ``status_N`` counts answers by HTTP status (0 for a
+    transport error or timeout). Errors are anything but 200.
     """
-    routes = list(ROUTES)
+    routes = routes or list(ROUTES)
     latencies: dict[str, list[float]] = {r: [] for r in routes}
     statuses: dict[str, dict[int, list[float]]] = {r: {} for r in routes}
     lock = threading.Lock()
@@ -197,7 +203,7 @@ def load_mixed(
             while time.monotonic() < stop:
                 route = routes[(i // clients + offset) % len(routes)]
                 question = questions[i % len(questions)]
-                if unique:
+                if unique:  # never the same text twice: no kept result can be reused
                     question = f"{question} (request {i})"
                 i += clients
                 started = time.perf_counter()
@@ -229,43 +235,6 @@ def load_mixed(
         figures["refused_max_ms"] = max(refused, default=0.0)
         out[route] = figures | {f"status_{k}": float(len(v)) for k, v in sorted(by_status.items())}
     return out
-
-
-def load(
-    base: str, route: str, questions: list[str], clients: int, seconds: float, *, unique: bool
-) -> dict[str, float]:
-    """``clients`` threads posting to ``route`` for ``seconds``; latency figures in ms."""
-    latencies: list[float] = []
-    errors: list[str] = []
-    lock = threading.Lock()
-    stop = time.monotonic() + seconds
-
-    def client(offset: int) -> None:
-        with httpx.Client(base_url=base, timeout=30) as http:
-            i = offset
-            while time.monotonic() < stop:
-                question = questions[i % len(questions)]
-                if unique:  # never the same text twice: no kept result can be reused
-                    question = f"{question} (request {i})"
-                body = ROUTES[route](question)
-                i += clients
-                started = time.perf_counter()
-                try:
-                    status = http.post(route, json=body).status_code
-                except httpx.HTTPError as e:
-                    status, kind = 0, type(e).__name__
-                elapsed = (time.perf_counter() - started) * 1000
-                with lock:
-                    latencies.append(elapsed)
-                    if status != 200:
-                        errors.append(str(status) if status else kind)
-
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return _figures(latencies, len(errors), seconds)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -316,16 +285,17 @@ def main(argv: list[str] | None = None) -> int:
             before = os.getloadavg()
             cpu_before = cpu_seconds(server.pid)
             with RssSampler(server.pid) as rss:
-                if route == "mixed":
-                    phases = load_mixed(
-                        base, questions, args.clients, args.seconds, unique=args.unique
-                    )
-                    figures = phases.pop("all")
-                else:
-                    phases = {}
-                    figures = load(
-                        base, route, questions, args.clients, args.seconds, unique=args.unique
-                    )
+                phases = load(
+                    base,
+                    questions,
+                    args.clients,
+                    args.seconds,
+                    unique=args.unique,
+                    routes=None if route == "mixed" else [route],
+                )
+                figures = phases.pop("all")
+                if route != "mixed":
+                    phases = {}  # the one route's figures are "all"
             figures["server_cpu_ms_per_request"] = (
                 (cpu_seconds(server.pid) - cpu_before) * 1000 / max(1, figures["requests"])
             )
@@ -363,7 +333,7 @@ def overload(data_dir: Path, questions: list[str], clients: int, seconds: float)
     server = start_server(data_dir, port, limits_off=False)
     try:
         before = os.getloadavg()
-        phases = load_mixed(f"http://127.0.0.1:{port}", questions, clients, seconds, unique=True)
+        phases = load(f"http://127.0.0.1:{port}", questions, clients, seconds, unique=True)
         figures = phases.pop("all")
         print(
             json.dumps(
