@@ -295,10 +295,12 @@ def _warm(engine: Engine) -> None:
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
     """The careguide HTTP app; ``engine`` is closed with the app only when built here."""
     settings = settings or Settings()
-    if "threads" not in settings.index.model_fields_set:
-        # concurrent questions share model calls; one call must not take every core
-        index = settings.index.model_copy(update={"threads": 1})
-        settings = settings.model_copy(update={"index": index})
+    # a long-running service: concurrent questions share model calls, one call must not
+    # take every core, and the ONNX export (about a second) pays for itself
+    serving = {"threads": 1, "query_runtime": "onnx"}
+    unset = {k: v for k, v in serving.items() if k not in settings.index.model_fields_set}
+    if unset:
+        settings = settings.model_copy(update={"index": settings.index.model_copy(update=unset)})
     owned = engine is None
     engine = engine or Engine(settings)
     state = AppState(settings, engine)

@@ -135,7 +135,7 @@ class SentenceTransformerEmbedder:
         batch_size: int = 32,
         device: str = "cpu",
         threads: int = 0,
-        runtime: str = "onnx",
+        runtime: str = "torch",
     ):
         self.name = model
         self.batch_size = batch_size

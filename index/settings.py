@@ -28,11 +28,12 @@ class IndexSettings(BaseModel):
         ),
     )
     query_runtime: Literal["onnx", "torch"] = Field(
-        default="onnx",
+        default="torch",
         description=(
-            "What embeds questions: ONNX Runtime (the same vectors for about half the CPU; "
-            "exported in memory from the loaded model) or PyTorch. Passages always use "
-            "PyTorch. Models not ending in mean pooling stay on PyTorch."
+            "What embeds questions: PyTorch, or ONNX Runtime (the same vectors for about "
+            "half the CPU, after a one-second export in memory at first use; the service "
+            "chooses it unless told otherwise). Passages always use PyTorch. Models not "
+            "ending in mean pooling stay on PyTorch."
         ),
     )
     threads: int = Field(

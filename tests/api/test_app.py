@@ -601,3 +601,16 @@ def test_busy_guard_serves_waiting_requests_in_arrival_order() -> None:
 
     anyio.run(scenario)
     assert order == [0, 1, 2, 3, 4]
+
+
+def test_the_service_holds_model_calls_to_one_thread_and_questions_to_onnx(
+    tmp_path: Path,
+) -> None:
+    from careguide.api.app import create_app
+
+    served = create_app(Settings(data_dir=tmp_path)).state.careguide.engine.settings.index
+    assert (served.threads, served.query_runtime) == (1, "onnx")
+    chosen = Settings(data_dir=tmp_path, index={"threads": 2, "query_runtime": "torch"})
+    kept = create_app(chosen).state.careguide.engine.settings.index
+    assert (kept.threads, kept.query_runtime) == (2, "torch")
+    assert Settings().index.query_runtime == "torch"  # one-shot commands skip the export
