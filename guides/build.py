@@ -23,9 +23,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError
 
-from careguide.api.answer import answer, load_answer_text
+from careguide.api.answer import answer, citation_for, load_answer_text
 from careguide.api.answer_models import Answer, Citation, DutyStrength, Mode
-from careguide.api.duty import duty_strength
 from careguide.api.engine import Engine, index_fingerprint
 from careguide.guides.spec import GuideSpec
 from careguide.ingest.errors import CareguideError
@@ -144,7 +143,7 @@ def library_version(passages: Sequence[Passage], model: str) -> LibraryVersion:
     )
 
 
-def _location(citation: Citation | Passage) -> str:
+def _location(citation: Citation) -> str:
     """The part of a citation after the document: 'ch. 4, para 135'."""
     _, sep, rest = citation.citation.partition("), ")
     return rest if sep else ""
@@ -157,33 +156,28 @@ class _References:
         self.items: list[Reference] = []
         self._numbers: dict[str, int] = {}
 
-    def add(self, c: Citation | Passage) -> int:
-        passage_id = c.passage_id if isinstance(c, Citation) else c.id
-        if passage_id in self._numbers:
-            return self._numbers[passage_id]
-        if isinstance(c, Citation):
-            status, date, duty = c.status, c.date, c.duty
-        else:
-            status, date, duty = c.meta.status.value, c.meta.date, duty_strength(c.text)
+    def add(self, c: Citation) -> int:
+        if c.passage_id in self._numbers:
+            return self._numbers[c.passage_id]
         n = len(self.items) + 1
         self.items.append(
             Reference(
                 n=n,
-                passage_id=passage_id,
+                passage_id=c.passage_id,
                 doc_id=c.doc_id,
                 title=c.title,
                 citation=c.citation,
                 location=_location(c),
                 paragraphs=list(c.paragraphs),
                 pages=list(c.pages),
-                date=date,
-                status=status,
-                duty=duty,
+                date=c.date,
+                status=c.status,
+                duty=c.duty,
                 text_sha256=passage_hash(c.text),
                 text=c.text,
             )
         )
-        self._numbers[passage_id] = n
+        self._numbers[c.passage_id] = n
         return n
 
 
@@ -263,7 +257,7 @@ def build_guide(
         hits = engine.search(
             exercise.target, k=exercise.paragraphs, filters=exercise.filters.to_search()
         )
-        key = [refs.add(h.passage) for h in hits]
+        key = [refs.add(citation_for(0, h.passage)) for h in hits]
         notes: list[str] = []
         cited = [refs.items[n - 1].citation for n in key]
         for expected in exercise.expect:
