@@ -12,7 +12,8 @@ measured on the dev set with the same candidates:
 Then priors that know the documents, as score multipliers (settings, defaults in
 ``IndexSettings``): passages of superseded or historical documents get
 ``outdated_penalty`` unless the query asks about the past (see ``asks_about_past``);
-``summary`` documents get ``summary_penalty``; footnotes get ``footnote_penalty``.
+``summary`` documents get ``summary_penalty``; footnotes get ``footnote_penalty``; stubs
+(see ``is_stub``) get ``stub_penalty``.
 Finally the same paragraph never appears twice: hits are deduplicated by passage id and
 by a hash of their normalised text (a paragraph repeated across files), best kept.
 """
@@ -151,6 +152,27 @@ _COMMON_TITLE_WORDS = {
 }
 
 
+STUB_WORDS = 8
+"""Passages shorter than this with no sentence in them are stubs."""
+
+_SENTENCE_END = re.compile(r"[.!?]['’\"”)]*\s*$|[.!?]\s")
+
+
+def is_stub(passage: Passage) -> bool:
+    """A passage of a few words that states nothing: a stray heading, a phone number.
+
+    Such a passage wins on the words of its context header alone ("Practice", under a
+    heading about Partners in Practice) and would push a paragraph that answers off the
+    first page. Footnotes and definitions are judged elsewhere.
+    """
+    text = passage.text.strip()
+    return (
+        passage.kind == PassageKind.body
+        and len(text.split()) < STUB_WORDS
+        and not _SENTENCE_END.search(text)
+    )
+
+
 def prior(passage: Passage, *, past: bool, settings: IndexSettings, query: str = "") -> float:
     """Score multiplier from what is known about the passage's document."""
     factor = 1.0
@@ -162,6 +184,8 @@ def prior(passage: Passage, *, past: bool, settings: IndexSettings, query: str =
         factor *= settings.summary_penalty
     if passage.kind == PassageKind.footnote:
         factor *= settings.footnote_penalty
+    if is_stub(passage):
+        factor *= settings.stub_penalty
     return factor
 
 

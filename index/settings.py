@@ -125,3 +125,12 @@ class IndexSettings(BaseModel):
     footnote_penalty: float = Field(
         default=0.95, gt=0.0, le=1.0, description="Score multiplier for footnote passages."
     )
+    stub_penalty: float = Field(
+        default=0.25,
+        gt=0.0,
+        le=1.0,
+        description=(
+            "Score multiplier for stubs: passages of a few words with no sentence in them (a "
+            "heading the parser took for text, a phone number), which answer nothing."
+        ),
+    )

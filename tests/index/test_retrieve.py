@@ -10,7 +10,7 @@ import pytest
 
 from careguide.index.embedder import HashingEmbedder
 from careguide.index.models import SearchFilters
-from careguide.index.retrieve import Fusion, asks_about_past, retrieve
+from careguide.index.retrieve import Fusion, asks_about_past, is_stub, retrieve
 from careguide.index.store import Store
 from careguide.ingest.models import DocKind, DocStatus, Passage, PassageKind
 
@@ -268,3 +268,34 @@ def test_dense_query_setting_decides_what_is_embedded(
     )
     assert seen == [embedded]
     assert hits[0].passage.doc_id == "childrens-homes-regs-2015"  # the sparse side finds it
+
+
+def test_a_stub_passage_ranks_below_a_paragraph_that_says_something(
+    store: Store, make_passage: Callable[..., Passage], embedder: HashingEmbedder
+) -> None:
+    # the same words, once as a stray heading and once as a sentence: only the stub loses
+    stub = make_passage("Kinship care plan review", doc_id="stub", short_title="Kinship care")
+    said = make_passage("The kinship care plan review.", doc_id="main", short_title="Kinship care")
+    store.index([stub, said], embedder)
+    hits = retrieve("kinship care plan review", embedder=embedder, store=store, fusion="score")
+    assert [h.passage.doc_id for h in hits] == ["main", "stub"]
+    assert hits[1].score == pytest.approx(hits[0].score * store.settings.stub_penalty)
+
+
+@pytest.mark.parametrize(
+    ("text", "stub"),
+    [
+        ("Practice", True),
+        ("0808 800 5000", True),
+        ("Removing barriers to effective practice", True),
+        ("Each visit lasts two days.", False),
+        ("The council must act. Then it reports", False),
+        (TEXT, False),
+    ],
+)
+def test_is_stub(make_passage: Callable[..., Passage], text: str, stub: bool) -> None:
+    assert is_stub(make_passage(text)) is stub
+
+
+def test_a_short_footnote_is_not_a_stub(make_passage: Callable[..., Passage]) -> None:
+    assert not is_stub(make_passage("Taylor (2023)", passage_kind=PassageKind.footnote))
