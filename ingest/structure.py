@@ -389,6 +389,24 @@ def parse_blocks(
             open_block = add("item", item_text, ln, idx, parent=current_para)
             continue
 
+        # a heading wrapped onto a second line: "... through our Partners in" / "Practice"
+        if (
+            not was_gap
+            and open_block is None
+            and blocks
+            and blocks[-1].kind == "heading"
+            and not md_path
+            and _wraps_heading(blocks[-1].text, text)
+        ):
+            heading = blocks[-1]
+            title = f"{heading.text} {text.rstrip(':')}"
+            if l2 == heading.text:
+                l2 = title
+            elif l1 == heading.text:
+                l1 = title
+            heading.text = title
+            continue
+
         # headings in plain text
         if _is_heading(text, lines, idx, blocks, open_block, was_gap, wrap):
             title = text.rstrip(":")
@@ -451,21 +469,53 @@ def _is_heading(
     # "To achieve this, we will:" introduces a list; only a short label ending ":" is a heading
     if text.endswith(":") and (len(words) > 3 or "," in text):
         return False
-    if text.endswith((",", ";", "-", "–", "and", "or", "the")):
+    if text.endswith((",", ";", "-", "–")) or words[-1].lower() in {"and", "or", "the"}:
         return False
     chapter_like = bool(_L1_HEADING.match(text)) and len(words) <= 12
+    after = blocks[open_block] if open_block is not None else None
+    # a list whose items carry no full stops may end just before a heading
+    after_list = after is not None and after.kind == "item" and was_gap
     if (
-        open_block is not None
-        and not clean.ends_sentence(blocks[open_block].text)
+        after is not None
+        and not clean.ends_sentence(after.text)
         and not (chapter_like and was_gap)
+        and not after_list
     ):
         return False
-    if not (was_gap or chapter_like):
-        return False
-    nxt = next((ln.text for ln in lines[idx + 1 : idx + 4] if ln.text), "")
+    nxt_at = next((i for i in range(idx + 1, min(idx + 6, len(lines))) if lines[i].text), None)
+    nxt = lines[nxt_at].text if nxt_at is not None else ""
     if not nxt or nxt[:1].islower():
         return False
+    # PDF text often loses the space above a heading, not the one below it: a short line
+    # straight after a finished sentence, then a gap, then a numbered paragraph
+    squeezed = (
+        after is not None
+        and clean.ends_sentence(after.text)
+        and nxt_at is not None
+        and nxt_at > idx + 1
+        and bool(_NUMBERED.match(nxt))
+    )
+    if not (was_gap or chapter_like or squeezed):
+        return False
     return wrap == 0 or len(text) < 0.75 * wrap
+
+
+_OPEN_ENDINGS = frozenset(
+    {"and", "or", "the", "a", "an", "of", "in", "on", "to", "for", "with", "by", "at", "from"}
+    | {"into", "our", "their", "its", "your"}
+)
+"""Last words that leave a heading unfinished: the next line, if short, wraps it."""
+
+
+def _wraps_heading(heading: str, text: str) -> bool:
+    """Is ``text`` the second line of ``heading``, wrapped after a word like "in" or "of"?"""
+    words = text.split()
+    return (
+        heading.split()[-1].lower() in _OPEN_ENDINGS
+        and 1 <= len(words) <= 8
+        and not clean.ends_sentence(text)
+        and not _NUMBERED.match(text)
+    )
 
 
 def _looks_like_header(cells: list[str]) -> bool:

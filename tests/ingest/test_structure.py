@@ -203,3 +203,46 @@ def test_a_heading_written_as_a_link_is_cited_by_its_words() -> None:
     text = f"[Annex A: Partners](http://example.org/a)\n\n{LONG}\n"
     (p,) = _passages(text)
     assert "http" not in p.citation and "](" not in p.citation
+
+
+def test_a_heading_ending_in_letters_like_or_is_still_a_heading() -> None:
+    # "sector" ends in "or": only a last word "and", "or" or "the" leaves a line unfinished
+    ps = _passages(f"Financial oversight of the sector\n\n201. {LONG}\n")
+    assert ps[0].heading_path == ["Financial oversight of the sector"]
+    assert ps[0].text == LONG
+
+
+def test_a_heading_wrapped_after_a_small_word_is_one_heading() -> None:
+    text = f"12. {LONG}\n\nSpreading excellence through our Partners in\nPractice\n\n13. {LONG}\n"
+    ps = _passages(text)
+    assert [p.text for p in ps] == [LONG, LONG]
+    assert ps[1].heading_path == ["Spreading excellence through our Partners in Practice"]
+
+
+def test_a_sentence_under_a_heading_is_not_taken_into_it() -> None:
+    text = f"Help for families in\n{LONG}\n"
+    ps = _passages(text)
+    assert ps[0].heading_path == ["Help for families in"]
+    assert ps[0].text == LONG
+
+
+def test_a_heading_may_follow_a_list_whose_items_have_no_full_stops() -> None:
+    text = f"Schools offer:\n\n- dedicated staff\n- whole staff training\n\nCare leavers in work\n\n{LONG}\n"
+    ps = _passages(text)
+    assert ps[-1].heading_path == ["Care leavers in work"]
+    assert ps[-1].text == LONG
+
+
+def test_a_heading_squeezed_against_the_paragraph_above_is_found() -> None:
+    # PDF extraction lost the space above the heading but kept the one below
+    text = f"66. {LONG}\nRemoving barriers to effective practice\n\n67. {LONG}\n"
+    ps = _passages(text)
+    assert [p.text for p in ps] == [LONG, LONG]
+    assert ps[1].heading_path == ["Removing barriers to effective practice"]
+
+
+def test_a_short_last_line_of_a_paragraph_is_not_a_squeezed_heading() -> None:
+    text = f"66. {LONG} The council\nwill review it\n\n67. {LONG}\n"
+    ps = _passages(text)
+    assert ps[0].text.endswith("The council will review it")
+    assert ps[1].heading_path == []
