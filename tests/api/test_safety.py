@@ -111,6 +111,8 @@ DISCLOSURES = [
     ("every night they shout and throw stuff and i just sit on the stairs crying", None),
     ("got chucked out, sleeping in the park tonight", "neglect"),
     ("my teacher keeps asking me to stay behind and touches my leg", "sexual_abuse"),
+    ("he said if i tell anyone he will kill me", None),
+    ("she told me never to tell or she'd hurt my little brother", None),
 ]
 
 ORDINARY = [
@@ -160,6 +162,7 @@ ORDINARY = [
     # more: jokes, the past, general questions
     "i want to die of embarrassment my social worker saw my room lol",
     "kill me now this essay on the children act is so long",
+    "what should i do if a child tells me they will be hurt if they tell anyone",
     "i'd kill for a holiday honestly, fostering is exhausting, what respite is available",
     "my foster child used to run away but has stopped, do we still need a missing plan",
     "my son was groomed two years ago and is now in therapy, can the council pay for it",
