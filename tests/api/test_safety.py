@@ -113,6 +113,12 @@ DISCLOSURES = [
     ("my teacher keeps asking me to stay behind and touches my leg", "sexual_abuse"),
     ("he said if i tell anyone he will kill me", None),
     ("she told me never to tell or she'd hurt my little brother", None),
+    ("my dad said he'd put me through a wall if i came home late again", "physical_abuse"),
+    ("my older cousin makes me keep secrets about what we do when babysitting", None),
+    ("the man at the shop gives us free stuff and now wants us to hold packages", None),
+    ("i'm a teacher and a pupil just showed me cigarette burns on her arm", None),
+    ("i live with my nan and she's too drunk to look after my little sister", "neglect"),
+    ("i look after my baby brother all the time and we dont have heating or food", None),
 ]
 
 ORDINARY = [
@@ -163,6 +169,10 @@ ORDINARY = [
     "i want to die of embarrassment my social worker saw my room lol",
     "kill me now this essay on the children act is so long",
     "what should i do if a child tells me they will be hurt if they tell anyone",
+    "the boys asked me to hold their bags while they played football",
+    "can i get help with heating bills as a kinship carer",
+    "what happens if a parent is too drunk at contact",
+    "my son's teacher showed me his work and it was great",
     "i'd kill for a holiday honestly, fostering is exhausting, what respite is available",
     "my foster child used to run away but has stopped, do we still need a missing plan",
     "my son was groomed two years ago and is now in therapy, can the council pay for it",
