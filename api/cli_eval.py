@@ -150,11 +150,13 @@ def _evaluate(
     out: Path | None,
     check: bool,
 ) -> None:
+    from careguide.api.safety import semantic_for
     from careguide.eval.disclosure_check import DisclosureReport, score_disclosures
     from careguide.eval.gate import below_floors, load_thresholds
     from careguide.eval.harness import MODES
     from careguide.eval.metrics import load_gold
     from careguide.eval.models import EvalReport
+    from careguide.index.embedder import build_embedder
     from careguide.ingest.errors import CareguideError
 
     modes = modes or list(MODES)
@@ -172,7 +174,9 @@ def _evaluate(
         if gold is not None:
             items = load_gold(gold)
         if disclosures is not None:
-            disclosure_report = score_disclosures(disclosures)
+            disclosure_report = score_disclosures(
+                disclosures, semantic=semantic_for(build_embedder(_settings().index))
+            )
         floors = load_thresholds().floors if check else None
     except CareguideError as e:
         _fail(str(e))

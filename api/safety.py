@@ -11,35 +11,50 @@ harm cues say what is happening, modifiers say whether it is happening to the wr
 or is only being asked about. It needs no model, runs in well under a millisecond, and
 every decision carries its reasons. The signposts and reply wording live in
 ``guides/signposts.yaml``.
+
+Words are not enough on their own: a child who writes "he comes in the bathroom when I'm
+in the shower" uses no phrase a lexicon can list in advance. So the shells also pass a
+``Semantic`` second opinion, built on the search embedder: the labelled example messages
+in ``guides/safety_examples.yaml`` (written for careguide) nearest the message, by meaning.
+It can only add a disclosure the lexicon missed, and it is overruled when the lexicon finds
+the message framed as a question about policy, a hypothetical or the past.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+import weakref
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from careguide.index.embedder import Embedder
 from careguide.ingest.errors import ConfigError
 
 __all__ = [
     "Lexicon",
     "SafetyCheck",
+    "SafetyExamples",
     "SafetyReply",
+    "Semantic",
     "Signpost",
     "Signposts",
     "detect_disclosure",
+    "load_examples",
     "load_lexicon",
     "load_signposts",
     "safety_reply",
+    "semantic_for",
 ]
 
 _GUIDES = files("careguide.guides")
@@ -209,13 +224,18 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
 # --- the detector ------------------------------------------------------------------------
 
 
-def detect_disclosure(text: str, *, lexicon: Lexicon | None = None) -> SafetyCheck:
+def detect_disclosure(
+    text: str, *, lexicon: Lexicon | None = None, semantic: Semantic | None = None
+) -> SafetyCheck:
     """Decide whether a message discloses current harm or danger.
 
-    A message with no harm cue is never a disclosure. Otherwise the strongest harm cue
-    (plus a little for each further one) is adjusted by who it concerns, how recent it
-    is, fear or pleas for help, and whether it is framed as a question about policy or a
-    hypothetical; reaching the lexicon's threshold makes it a disclosure.
+    The lexicon first: a message with no harm cue scores nothing; otherwise the strongest
+    harm cue (plus a little for each further one) is adjusted by who it concerns, how
+    recent it is, fear or pleas for help, and whether it is framed as a question about
+    policy or a hypothetical; reaching the lexicon's threshold makes it a disclosure.
+    When it does not, ``semantic`` (if given) may still flag the message by its nearest
+    labelled examples, unless a framing modifier (one that alone outweighs a harm cue:
+    policy, hypothetical, past, entitlement) fired.
     """
     lexicon = lexicon or load_lexicon()
     clean = lexicon.normalise(text)
@@ -223,27 +243,139 @@ def detect_disclosure(text: str, *, lexicon: Lexicon | None = None) -> SafetyChe
     for cue in lexicon.cues:
         if match := cue.pattern.search(clean):
             harm.append((cue, match.group(0)))
-    if not harm:
-        return SafetyCheck(disclosure=False)
-
-    top, top_words = max(harm, key=lambda hit: hit[0].weight)  # the first wins a tie
-    others = min(len(harm) - 1, lexicon.extra_harm_max)
-    score = top.weight + lexicon.extra_harm * others
-    reasons = [f"{top.category} ({top.tier}) {top.weight:+g}: {top_words!r}"]
-    if others:
-        reasons.append(f"{others} more harm cue(s) {lexicon.extra_harm * others:+g}")
+    score, reasons, framed = 0.0, [], False
+    if harm:
+        top, top_words = max(harm, key=lambda hit: hit[0].weight)  # the first wins a tie
+        others = min(len(harm) - 1, lexicon.extra_harm_max)
+        score = top.weight + lexicon.extra_harm * others
+        reasons.append(f"{top.category} ({top.tier}) {top.weight:+g}: {top_words!r}")
+        if others:
+            reasons.append(f"{others} more harm cue(s) {lexicon.extra_harm * others:+g}")
     for modifier in lexicon.modifiers:
         words = [m.group(0) for p in modifier.patterns if (m := p.search(clean))]
         if hits := min(len(words), modifier.max_hits):
-            score += modifier.weight * hits
-            reasons.append(f"{modifier.name} {modifier.weight * hits:+g}: {words[:hits]!r}")
-    disclosure = score >= lexicon.threshold
-    return SafetyCheck(
-        disclosure=disclosure,
-        category=top.category if disclosure else None,
-        reasons=reasons,
-        score=round(score, 2),
-    )
+            framed = framed or modifier.weight <= -FRAMING
+            if harm:
+                score += modifier.weight * hits
+                reasons.append(f"{modifier.name} {modifier.weight * hits:+g}: {words[:hits]!r}")
+    if harm and score >= lexicon.threshold:
+        return SafetyCheck(
+            disclosure=True, category=top.category, reasons=reasons, score=round(score, 2)
+        )
+    if semantic is not None and not framed:
+        category, why = semantic.judge(text)
+        reasons.append(why)
+        if category is not None:
+            return SafetyCheck(
+                disclosure=True, category=category, reasons=reasons, score=round(score, 2)
+            )
+    return SafetyCheck(disclosure=False, reasons=reasons, score=round(score, 2))
+
+
+FRAMING = 1.5
+"""A modifier weighing at least this much against harm is a framing (a policy question, a
+hypothetical, the past, an entitlement): it vetoes the semantic second opinion."""
+
+
+# --- the semantic second opinion ----------------------------------------------------------
+
+
+class SafetyExamples(BaseModel):
+    """Labelled example messages (``guides/safety_examples.yaml``), written for careguide."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    class Disclosure(BaseModel):
+        model_config = ConfigDict(extra="forbid", frozen=True)
+
+        text: str = Field(min_length=1)
+        category: str = Field(description="One of the lexicon's harm categories.")
+
+    disclosure: tuple[Disclosure, ...] = Field(min_length=1)
+    ordinary: tuple[str, ...] = Field(min_length=1)
+
+
+@cache
+def load_examples(path: Path | None = None) -> SafetyExamples:
+    """Read the labelled examples once; default: the packaged file."""
+    source: Traversable | Path = _GUIDES / "safety_examples.yaml" if path is None else path
+    try:
+        return SafetyExamples.model_validate(yaml.safe_load(source.read_text(encoding="utf-8")))
+    except (OSError, yaml.YAMLError) as error:
+        raise ConfigError(f"cannot read {source}: {error}; restore it from git") from error
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise ConfigError(
+            f"{source} is malformed at {where}: {first['msg']}; each disclosure needs text and "
+            "category, each ordinary entry is a string"
+        ) from error
+
+
+class Semantic:
+    """Flags a message whose nearest labelled examples, by meaning, are disclosures.
+
+    The ``k`` examples most similar to the message vote with their cosine similarity; the
+    message is flagged when the disclosures' share of the vote reaches ``share`` and the
+    nearest disclosure is at least ``least`` similar. The vote is the reason: "nearest
+    examples: 6 of 7 disclosures (sexual_abuse), best 0.71". The defaults were chosen by
+    leaving each packaged example out in turn (with the lexicon: recall 0.82 against 0.60
+    for the lexicon alone, false alarms 6% of deliberately hard ordinary messages).
+    """
+
+    def __init__(
+        self,
+        embedder: Embedder,
+        examples: SafetyExamples | None = None,
+        *,
+        k: int = 7,
+        share: float = 0.7,
+        least: float = 0.5,
+    ) -> None:
+        self.embedder = embedder
+        self.examples = examples or load_examples()
+        self.k, self.share, self.least = k, share, least
+
+    @cached_property
+    def _table(self) -> tuple[np.ndarray, list[str | None]]:
+        """Example vectors, embedded once, and each one's category (None: ordinary)."""
+        texts = [d.text for d in self.examples.disclosure] + list(self.examples.ordinary)
+        labels: list[str | None] = [d.category for d in self.examples.disclosure]
+        labels += [None] * len(self.examples.ordinary)
+        return self.embedder.embed(texts), labels
+
+    def judge(self, text: str) -> tuple[str | None, str]:
+        """The harm category when the nearest examples say disclosure, else None; and why."""
+        vectors, labels = self._table
+        return self.vote(vectors @ self.embedder.embed([text])[0], labels)
+
+    def vote(self, similarity: np.ndarray, labels: Sequence[str | None]) -> tuple[str | None, str]:
+        """Decide from the similarities of a message to every example (see the class)."""
+        nearest = np.argsort(-similarity)[: self.k]
+        weights = np.clip(similarity[nearest], 0.0, None)
+        harmful = [i for i in nearest if labels[i] is not None]
+        share = float(sum(weights[j] for j, i in enumerate(nearest) if labels[i] is not None))
+        share /= float(weights.sum()) or 1.0
+        best = max((float(similarity[i]) for i in harmful), default=0.0)
+        category = Counter(labels[i] for i in harmful).most_common(1)[0][0] if harmful else None
+        why = (
+            f"nearest examples: {len(harmful)} of {len(nearest)} disclosures"
+            + (f" ({category})" if category else "")
+            + f", best {best:.2f}"
+        )
+        flagged = share >= self.share and best >= self.least
+        return (category if flagged else None), why
+
+
+_SEMANTIC: weakref.WeakKeyDictionary[Any, Semantic] = weakref.WeakKeyDictionary()
+
+
+def semantic_for(embedder: Embedder) -> Semantic:
+    """The process's second opinion for ``embedder`` (examples embedded once per model)."""
+    semantic = _SEMANTIC.get(embedder)
+    if semantic is None:
+        semantic = _SEMANTIC[embedder] = Semantic(embedder)
+    return semantic
 
 
 # --- signposts and the immediate reply ---------------------------------------------------

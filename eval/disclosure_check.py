@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from careguide.api.safety import Lexicon, detect_disclosure, load_lexicon
+from careguide.api.safety import Lexicon, Semantic, detect_disclosure, load_lexicon
 from careguide.ingest.errors import CareguideError
 
 __all__ = ["DisclosureReport", "ScoredMessage", "main", "score_disclosures"]
@@ -72,12 +72,20 @@ def _read(path: Path) -> list[dict[str, str]]:
     return rows
 
 
-def score_disclosures(path: Path, *, lexicon: Lexicon | None = None) -> DisclosureReport:
-    """Run the detector over every message in ``path`` and compare with the labels."""
+def score_disclosures(
+    path: Path, *, lexicon: Lexicon | None = None, semantic: Semantic | None = None
+) -> DisclosureReport:
+    """Run the detector over every message in ``path`` and compare with the labels.
+
+    ``semantic`` is the second opinion the service uses (``semantic_for(embedder)``);
+    without it, the lexicon is measured alone.
+    """
     rows = _read(path)
     lexicon = lexicon or load_lexicon()
+    if semantic is not None:
+        semantic.judge("warm up")  # embed the examples before the clock starts
     started = time.perf_counter()
-    checks = [detect_disclosure(row["text"], lexicon=lexicon) for row in rows]
+    checks = [detect_disclosure(row["text"], lexicon=lexicon, semantic=semantic) for row in rows]
     elapsed = time.perf_counter() - started
     misses: list[ScoredMessage] = []
     false_alarms: list[ScoredMessage] = []
@@ -119,9 +127,19 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("file", type=Path, help="JSON Lines of labelled messages")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument(
+        "--lexicon-only", action="store_true", help="leave out the semantic second opinion"
+    )
     args = parser.parse_args(argv)
     try:
-        report = score_disclosures(args.file)
+        semantic = None
+        if not args.lexicon_only:
+            from careguide.api.safety import semantic_for
+            from careguide.api.settings import Settings
+            from careguide.index.embedder import build_embedder
+
+            semantic = semantic_for(build_embedder(Settings().index))
+        report = score_disclosures(args.file, semantic=semantic)
     except CareguideError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

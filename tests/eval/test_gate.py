@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from careguide.api.engine import Engine
+from careguide.api.safety import semantic_for
 from careguide.api.settings import Settings
 from careguide.eval.disclosure_check import score_disclosures
 from careguide.eval.gate import Floors, below_floors, load_thresholds
@@ -70,6 +71,8 @@ def test_dev_set_stays_above_the_floors(sample_library: Path, corpus_dir: Path) 
             baselines=(),
             modes=("audience",),
         )
-    disclosures = score_disclosures(shared / thresholds.disclosures)
+        disclosures = score_disclosures(
+            shared / thresholds.disclosures, semantic=semantic_for(engine.embedder)
+        )
     failures = below_floors(report, disclosures, thresholds.floors)
     assert not failures, failures
