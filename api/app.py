@@ -35,6 +35,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from careguide.api import routes_admin, routes_api, routes_guides, routes_openai
 from careguide.api.engine import Engine
 from careguide.api.routes_deps import AppState
+from careguide.api.safety import semantic_for
 from careguide.api.settings import Settings
 from careguide.ingest.errors import (
     CareguideError,
@@ -280,11 +281,13 @@ def _openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
 
 
 def _warm(engine: Engine) -> None:
-    """Load the model and open the index now, so the first question is not slow.
+    """Load the model, open the index and embed the safety examples now, so the first
+    question is not slow.
 
     A server with no index yet still starts: /api/health and every search say what to do.
     """
     try:
+        semantic_for(engine.embedder).judge("warm up")
         engine.search("warm up", k=1)
     except CareguideError as e:
         logger.warning("%s", e)
