@@ -2,7 +2,8 @@
 
 ``answer`` is the one entry point the CLI and the HTTP API call. In order:
 
-1. Safeguarding first: the raw message goes through ``detect_disclosure`` in every mode.
+1. Safeguarding first: the raw message goes through ``detect_disclosure`` in every mode,
+   with the semantic second opinion built on the engine's embedder.
    A disclosure gets the immediate reply and signposts, and nothing is retrieved.
 2. A follow-up ("what about teenagers?") is read with the earlier question's topic
    (``careguide.api.followup``).
@@ -14,10 +15,15 @@
    - each candidate is scored by cosine similarity to the question (the engine's
      embedding model, question and candidates in one batch, vectors cached per
      sentence), by overlap with the question's terms and their glossary expansions
-     (rarer terms weigh more), and by its passage's retrieval rank;
-   - the best are taken greedily up to a word budget, skipping near-repeats of a
-     sentence already taken, then put in passage-rank and reading order and cited
-     [n] with the number of their passage.
+     (rarer terms weigh more), by its passage's retrieval rank, and by its fit to the
+     kind of answer asked for (a number for "how many", a date for "when", the year
+     or the present the question asks about);
+   - a question that asks several things ("who are X now and when was Y decided?") is
+     cut into its parts, and each candidate is scored against each part too;
+   - the best for each part, then the best of each top-ranked passage, then the best
+     of the rest are taken greedily up to a word budget, a sentence losing score for
+     saying what one already taken says, then put in passage-rank and reading order
+     and cited [n] with the number of their passage.
 
    Every sentence of a practitioner answer is its passage's text, with only whitespace
    and a leading list bullet normalised (``trace_normalise``).
@@ -67,7 +73,7 @@ from careguide.api.engine import Engine
 from careguide.api.followup import resolve_followup
 from careguide.api.injection import addresses_a_model
 from careguide.api.plain import plain_hedges, plainify, reading_grade
-from careguide.api.safety import detect_disclosure, safety_reply
+from careguide.api.safety import detect_disclosure, safety_reply, semantic_for
 from careguide.guides.glossary import expand_query, load_glossary
 from careguide.index.analyser import analyse
 from careguide.index.embedder import Embedder
@@ -85,6 +91,7 @@ __all__ = [
     "compose",
     "corpus_sentences",
     "load_answer_text",
+    "question_parts",
     "sentence_vector_path",
     "split_sentences",
     "trace_normalise",
@@ -294,17 +301,20 @@ class SentenceVectors:
                 self._vectors.pop(next(iter(self._vectors)))
             self._vectors[text] = row
 
-    def embed(self, question: str, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """The question's vector and the texts' vectors, embedding what is new in one batch."""
+    def embed(self, queries: Sequence[str], texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The queries' vectors and the texts' vectors, embedding what is new in one batch.
+
+        Queries (a question and its parts) are never kept: they rarely come back.
+        """
         missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
-        rows = self.embedder.embed([question, *missing])
-        self._keep(missing, rows[1:])
+        rows = self.embedder.embed([*queries, *missing])
+        self._keep(missing, rows[len(queries) :])
         matrix = (
             np.stack([self._vectors[t] for t in texts])
             if texts
             else np.zeros((0, rows.shape[1]), dtype=np.float32)
         )
-        return rows[0], matrix
+        return rows[: len(queries)], matrix
 
     def save(self, path: Path) -> None:
         """Write the vectors beside the index (atomically: readers never see half a file)."""
@@ -387,9 +397,52 @@ class _Candidate:
     cosine: float = 0.0
     overlap: float = 0.0
     score: float = 0.0
+    parts: tuple[float, ...] = ()  # the score against each part of a many-part question
     plain: list[str] = field(default_factory=list)  # carer and child modes: the rewrite
     grade: float = 0.0  # reading grade of what the reader sees
     vector: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
+
+
+@dataclass
+class _Scored:
+    """A question's candidate sentences, best first, with what choosing among them needs."""
+
+    candidates: list[_Candidate]
+    parts: int  # how many separate things the question asks (0: just one)
+
+
+_ASKING = (
+    "who|what|when|where|why|how|which|whether|is|are|was|were|did|does|do|can|could|"
+    "will|would|has|have|should"
+)
+_PART_BREAK = re.compile(
+    rf"\?+(?:\s+|$)|\s+[-–—]+\s+|(?:[,;]|\s+(?:and|but|or))\s+(?=(?:{_ASKING})\b)",
+    re.IGNORECASE,
+)
+
+
+def question_parts(question: str, least: int = 2) -> list[str]:
+    """The separate things a question asks, in order; ``[]`` when it asks one thing.
+
+    "LSCBs went, didn't they? who are the partners now and when was that decided" asks
+    three: the question is cut at question marks, at spaced dashes, and at "and", "but",
+    "or", a comma or a semicolon before a question word. A piece counts as a part when
+    it asks something (it opens with a question word or ends with a question mark) and
+    has at least ``least`` search terms: "our LA was judged inadequate" is the setting
+    of a question, not a part of it.
+    """
+    parts: list[str] = []
+    start = 0
+    for cut in [*_PART_BREAK.finditer(question), None]:
+        piece = question[start : cut.start() if cut else len(question)]
+        asks = re.match(rf"\W*(?:{_ASKING})\b", piece, re.IGNORECASE) or (
+            cut is not None and "?" in cut.group(0)
+        )
+        piece = piece.strip(" ,;:-–—?")
+        if asks and len(set(analyse(piece))) >= least:
+            parts.append(piece)
+        start = cut.end() if cut else len(question)
+    return parts if len(parts) > 1 else []
 
 
 def _question_terms(question: str) -> tuple[set[str], set[str]]:
@@ -417,10 +470,91 @@ def _sentence_terms(text: str) -> frozenset[str]:
     return frozenset(analyse(text))
 
 
+@dataclass(frozen=True)
+class _Asked:
+    """What kind of answer a question (or one part of it) looks for, beyond its terms."""
+
+    number: bool  # "how many ...", "how much ...", "what percentage ..."
+    counted: frozenset[str]  # what "how many" counts: "how many days" -> {"day"}
+    date: bool  # "when ...", "what year ..."
+    years: frozenset[int]  # years it names: "what did the 2016 plan say"
+    present: bool  # it asks how things stand now: "now", "still", "currently"
+
+
+_ASKS_NUMBER = re.compile(
+    r"\bhow (?:many|much|long|often|old)\b|%|\bper ?cent|\bwhat (?:share|proportion|"
+    r"percentage|number|amount|age|rate)\b",
+    re.IGNORECASE,
+)
+_ASKS_DATE = re.compile(r"\bwhen\b|\bwhat (?:year|date|month)\b", re.IGNORECASE)
+_ASKS_PRESENT = re.compile(
+    r"\b(?:now|nowadays|currently|still|today|these days|at the moment)\b", re.IGNORECASE
+)
+_NUMBER = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|"
+    r"twenty|thirty|forty|fifty|hundred|thousand|million|billion|half|third|quarter|"
+    r"twice|double)\b",
+    re.IGNORECASE,
+)
+_HOW_MANY = re.compile(r"\bhow many ((?:[\w'’-]+\s+){0,1}[\w'’-]+)", re.IGNORECASE)
+_COUNT = re.compile(rf"(?:{_NUMBER.pattern})[\w,.%]*((?:\s+[\w'’-]+){{1,3}})", re.IGNORECASE)
+
+
+def _asked(query: str) -> _Asked:
+    counted = _HOW_MANY.search(query)
+    return _Asked(
+        number=bool(_ASKS_NUMBER.search(query)),
+        counted=frozenset(analyse(counted.group(1))) if counted else frozenset(),
+        date=bool(_ASKS_DATE.search(query)),
+        years=frozenset(int(y) for y in _YEAR.findall(query)),
+        present=bool(_ASKS_PRESENT.search(query)),
+    )
+
+
+def _same_word(a: str, b: str) -> bool:
+    """Terms alike enough to name the same thing: "child" and "childrens", "day" and "days"."""
+    return a == b or (min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a)))
+
+
+def _fit(asked: _Asked, text: str, year: int | None, newest: int | None) -> float:
+    """How well a sentence fits what kind of answer is asked for, from 0 to 1.
+
+    Two things count, each when the question asks it: the kind of answer (a number for
+    "how many", a date for "when"), and the time asked about (a question naming a year
+    wants the document of that year, or a sentence giving it; one asking how things
+    stand "now" wants the newest document).
+    """
+    fits: list[bool] = []
+    if asked.counted:  # "how many days": a number of days ("two days")
+        fits.append(
+            any(
+                _same_word(a, b)
+                for m in _COUNT.finditer(text)
+                for a in analyse(m.group(1))
+                for b in asked.counted
+            )
+        )
+    elif asked.number or asked.date:
+        fits.append(
+            (asked.number and bool(_NUMBER.search(text)))
+            or (asked.date and bool(_DATE.search(text)))
+        )
+    if asked.years:
+        fits.append(year in asked.years or any(str(y) in text for y in asked.years))
+    elif asked.present and newest is not None:
+        fits.append(year == newest)
+    return sum(fits) / len(fits) if fits else 0.0
+
+
 def _candidates(
     question: str, hits: Sequence[Hit], settings: AnswerSettings, cache_: SentenceVectors
-) -> tuple[list[_Candidate], np.ndarray]:
-    """Every usable sentence of the hits, scored; and the question's vector."""
+) -> _Scored:
+    """Every usable sentence of the hits, scored against the question and its parts.
+
+    A cheap pre-ranking (term overlap and passage rank) keeps the sentences worth
+    embedding: the best for the whole question, and for a many-part question also the
+    best few for each part, which the whole question's terms can drown.
+    """
     found: list[_Candidate] = []
     tokens: list[frozenset[str]] = []
     for i, hit in enumerate(hits):
@@ -429,25 +563,50 @@ def _candidates(
                 found.append(_Candidate(i, position, text, len(text.split())))
                 tokens.append(_sentence_terms(text))
     own, extra = _question_terms(question)
+    parts = question_parts(question)
+    part_terms = [_question_terms(p) for p in parts]
     df = Counter(t for ts in tokens for t in ts)
     idf = {t: math.log(1 + len(found) / (1 + n)) for t, n in df.items()}
+    part_overlaps: dict[int, list[float]] = {}
     for candidate, ts in zip(found, tokens, strict=True):
         candidate.overlap = _overlap(ts, own, extra, idf)
         candidate.cheap = candidate.overlap + _rank_prior(candidate.hit, len(hits))
-    found.sort(key=lambda c: -c.cheap)
-    found = found[: settings.candidates]
-    dense_question = expand_query(question).dense_text
-    q_vector, vectors = cache_.embed(dense_question, [c.text for c in found])
+        part_overlaps[id(candidate)] = [_overlap(ts, o, e, idf) for o, e in part_terms]
+    kept = sorted(found, key=lambda c: -c.cheap)[: settings.candidates]
+    for j in range(len(parts)):
+        kept += sorted(
+            found, key=lambda c: -part_overlaps[id(c)][j] - _rank_prior(c.hit, len(hits))
+        )[: settings.part_candidates]
+    found = list(dict.fromkeys(kept))
+    queries = [expand_query(q).dense_text for q in [question, *parts]]
+    q_vectors, vectors = cache_.embed(queries, [c.text for c in found])
+    asked = [_asked(q) for q in [question, *parts]]
+    years = [h.passage.meta.year for h in hits]
+    newest = max((y for y in years if y is not None), default=None)
     for candidate, vector in zip(found, vectors, strict=True):
+        prior = _rank_prior(candidate.hit, len(hits))
+        year = years[candidate.hit]
+        fits = [_fit(a, candidate.text, year, newest) for a in asked]
         candidate.vector = vector
-        candidate.cosine = float(vector @ q_vector)
-        candidate.score = (
-            settings.weight_cosine * candidate.cosine
-            + settings.weight_overlap * candidate.overlap
-            + settings.weight_rank * _rank_prior(candidate.hit, len(hits))
+        candidate.cosine = float(vector @ q_vectors[0])
+        candidate.score = _score(settings, candidate.cosine, candidate.overlap, prior, fits[0])
+        candidate.parts = tuple(
+            _score(settings, float(vector @ q_vectors[j + 1]), overlap, prior, fits[j + 1])
+            for j, overlap in enumerate(part_overlaps[id(candidate)])
         )
     found.sort(key=lambda c: -c.score)
-    return found, q_vector
+    return _Scored(found, len(parts))
+
+
+def _score(
+    settings: AnswerSettings, cosine: float, overlap: float, prior: float, fit: float
+) -> float:
+    return (
+        settings.weight_cosine * cosine
+        + settings.weight_overlap * overlap
+        + settings.weight_rank * prior
+        + settings.weight_fit * fit
+    )
 
 
 def _rank_prior(index: int, total: int) -> float:
@@ -455,7 +614,7 @@ def _rank_prior(index: int, total: int) -> float:
 
 
 def _choose(
-    candidates: list[_Candidate],
+    scored: _Scored,
     hits: Sequence[Hit],
     budget: int,
     settings: AnswerSettings,
@@ -463,18 +622,30 @@ def _choose(
 ) -> list[_Candidate]:
     """The best sentences within the word budget, without near-repeats.
 
-    Greedy, one sentence at a time. Beside its score, a sentence gains a little for
-    bringing in a passage not yet cited (answers that rest on several passages are easier
-    to check and cover more of a many-part question) and loses a little for length and
-    for leaning on a sentence before it ("This ...", "They ...") that is not chosen.
-    In plain modes each sentence is judged as the reader will see it, rewritten, and
-    loses score for each reading grade above the mode's target, so that of two
-    sentences saying much the same the simpler is chosen.
+    Greedy, one sentence at a time, in three rounds: the best sentence for each part of
+    a question that asks several things (so that "who are X now and when was Y
+    decided?" gets both answered before the budget runs out), then the best sentence of
+    each of the top-ranked passages, then the best of the rest. Beside its score, a
+    sentence loses for saying much what a chosen sentence says (its cosine to the
+    nearest above ``similarity_floor``: a second sentence should add to the first, not
+    restate it), gains a little for bringing in a passage not yet cited (answers that
+    rest on several passages are easier to check), and loses a little for length and
+    for leaning on a sentence before it ("This ...", "They ...") that is not chosen. In
+    plain modes each sentence is judged as the reader will see it, rewritten, and loses
+    score for each reading grade above the mode's target, so that of two sentences
+    saying much the same the simpler is chosen.
     """
+    candidates = scored.candidates
     if not candidates:
         return []
     best = candidates[0].score
-    pool = [c for c in candidates if c.score >= settings.keep_ratio * best]
+    best_parts = [max(c.parts[j] for c in candidates) for j in range(scored.parts)]
+    pool = [
+        c
+        for c in candidates
+        if c.score >= settings.keep_ratio * best
+        or any(s >= settings.keep_ratio * b for s, b in zip(c.parts, best_parts, strict=True))
+    ]
     target = settings.target_grade.get(mode)
     if target is not None:
         plain_mode = "child" if mode is Mode.child else "carer"
@@ -488,6 +659,9 @@ def _choose(
 
     def value(c: _Candidate) -> float:
         v = c.score - settings.length_penalty * max(0, c.words - 30) / 10
+        if chosen:
+            similar = max(float(c.vector @ x.vector) for x in chosen)
+            v -= settings.similarity_penalty * max(0.0, similar - settings.similarity_floor)
         if all(x.hit != c.hit for x in chosen):
             v += settings.new_passage_bonus
         if _ANAPHORA.match(c.text) and not any(
@@ -508,11 +682,16 @@ def _choose(
         chosen.append(pick)
         words += pick.words
 
+    # each part of a many-part question answered, judged with the whole question too so
+    # that a part such as "is it a social worker?" keeps to the question's topic
+    for j in range(scored.parts):
+        if pool:
+            take(max(pool, key=lambda c: value(c) + c.parts[j]))
     # the passages search ranked highest speak first: retrieval weighs the whole passage
     # and the question's exact terms, which one sentence's cosine cannot
     for lead in range(settings.lead_passages.get(mode, 0)):
         own = [c for c in pool if c.hit == lead]
-        if own:
+        if own and all(c.hit != lead for c in chosen):
             take(max(own, key=value))
     while pool:
         take(max(pool, key=value))
@@ -785,11 +964,12 @@ def compose(
     """
     settings = settings or AnswerSettings()
     resolved = resolved or question
-    candidates, _ = _candidates(resolved, hits, settings, _sentence_vectors(embedder, data_dir))
+    scored = _candidates(resolved, hits, settings, _sentence_vectors(embedder, data_dir))
+    candidates = scored.candidates
     if not candidates or max(c.cosine for c in candidates) < settings.threshold:
         return _not_covered(question, resolved, hits, mode, settings)
 
-    chosen = _choose(candidates, hits, settings.max_words[mode], settings, mode)
+    chosen = _choose(scored, hits, settings.max_words[mode], settings, mode)
     conflicts = _conflicts(chosen, candidates, hits, settings)
     for _, other, _, _ in conflicts:
         if other not in chosen:
@@ -866,7 +1046,7 @@ def answer(
     ``filters`` narrow the passages the answer may draw on (document kind, years ...).
     """
     settings = settings or getattr(engine.settings, "answer", None) or AnswerSettings()
-    check = detect_disclosure(question)
+    check = detect_disclosure(question, semantic=semantic_for(engine.embedder))
     if check.disclosure:
         audience = "child" if mode is Mode.child else "adult"
         reply = safety_reply(check, audience=audience)

@@ -24,17 +24,41 @@ class AnswerSettings(BaseModel):
     candidates: int = Field(
         default=40, description="Candidates embedded per question, after a cheap pre-ranking."
     )
+    part_candidates: int = Field(
+        default=5,
+        description="Of a question asking several things, the candidates also embedded "
+        "for each part, beside the best for the whole question.",
+    )
     redundancy: float = Field(
         default=0.85, description="Cosine above which a sentence repeats one already chosen."
+    )
+    similarity_floor: float = Field(
+        default=0.55,
+        description="Cosine to a sentence already chosen above which a sentence starts to "
+        "lose score for saying much the same.",
+    )
+    similarity_penalty: float = Field(
+        default=0.8, description="Score lost per unit of cosine above similarity_floor."
     )
     weight_cosine: float = Field(default=0.5, description="Weight of cosine to the question.")
     weight_overlap: float = Field(default=0.4, description="Weight of term overlap.")
     weight_rank: float = Field(default=0.1, description="Weight of the passage's rank.")
+    weight_fit: float = Field(
+        default=0.1,
+        description="Weight of a sentence's fit to the kind of answer asked for: a number "
+        "for 'how many', a date for 'when', the year or the present the question asks about.",
+    )
     lead_passages: dict[Mode, int] = Field(
-        default_factory=lambda: {Mode.practitioner: 3, Mode.trainer: 3},
+        default_factory=lambda: {
+            Mode.practitioner: 4,
+            Mode.trainer: 4,
+            Mode.carer: 2,
+            Mode.child: 1,
+        },
         description=(
             "By mode, the best sentence of each of this many top-ranked passages is taken "
-            "first (plain modes choose the simplest sentences instead)."
+            "first, after the best for each part of a many-part question (in plain modes "
+            "the best is judged with its reading grade, so it is the simplest good one)."
         ),
     )
     keep_ratio: float = Field(
@@ -61,7 +85,10 @@ class AnswerSettings(BaseModel):
         default=0.05, description="Score lost by a sentence opening with 'This', 'They' ..."
     )
     grade_penalty: float = Field(
-        default=0.04, description="Plain modes: score lost per reading grade above target."
+        default=0.15,
+        description="Plain modes: score lost per reading grade above target (0.15: of two "
+        "sentences on the question, a reader of plain answers is better served by the "
+        "simpler; 0.04 left carer answers near grade 10 on the dev set).",
     )
     target_grade: dict[Mode, float] = Field(
         default_factory=lambda: {Mode.carer: 7.0, Mode.child: 5.0},

@@ -25,6 +25,7 @@ from careguide.api.answer import (
     answer,
     compose,
     corpus_sentences,
+    question_parts,
     split_sentences,
     trace_normalise,
 )
@@ -471,3 +472,151 @@ def test_the_extractive_answer_never_quotes_an_instruction_to_a_model() -> None:
     )
     assert a.grounded and "Kinship carers may get an allowance" in a.answer
     assert "Ignore" not in a.answer and "million" not in a.answer
+
+
+# --- choosing what answers the question ----------------------------------------------------
+
+
+def _hits(*passages: Passage) -> list[Hit]:
+    return [Hit(rank=n + 1, score=1.0 - n / 10, passage=p) for n, p in enumerate(passages)]
+
+
+def _cited(a: Answer) -> set[str]:
+    return {c.passage_id for c in a.citations}
+
+
+ALONE = LOOSE.model_copy(update={"lead_passages": {}})  # no passage speaks first by rank
+
+
+def test_a_question_is_cut_into_the_things_it_asks() -> None:
+    assert question_parts(
+        "LSCBs were scrapped, weren't they? who are the three safeguarding partners now "
+        "and when was it decided that areas need no board"
+    ) == [
+        "LSCBs were scrapped, weren't they",
+        "who are the three safeguarding partners now",
+        "when was it decided that areas need no board",
+    ]
+    # the setting of a question is not a part of it, nor is a piece without search terms
+    assert question_parts("our council was judged inadequate - what monitoring follows?") == []
+    assert question_parts("is it paid? and how?") == []
+    assert question_parts("what must the local authority publish for kinship carers?") == []
+
+
+def test_each_part_of_a_question_is_answered() -> None:
+    offer = [
+        passage(
+            f"Every local authority must publish a kinship local offer for kinship carers, "
+            f"version {n}.",
+            paragraph=str(n),
+        )
+        for n in range(1, 4)
+    ]
+    review = passage(
+        "The kinship local offer is reviewed by the council every year.", paragraph="9"
+    )
+    hits = _hits(*offer, review)
+    question = "what must a local authority publish for kinship carers and how often is it reviewed"
+    room = ALONE.model_copy(update={"max_words": {Mode.practitioner: 30}})  # two sentences
+    a = compose(question, hits, embedder=HashingEmbedder(dim=256), settings=room)
+    assert review.id in _cited(a)
+    assert_traceable(a)
+    one_part = compose(
+        "what must a local authority publish for kinship carers",
+        hits,
+        embedder=HashingEmbedder(dim=256),
+        settings=room,
+    )
+    assert review.id not in _cited(one_part)
+
+
+def test_a_how_many_question_prefers_a_sentence_that_counts_it() -> None:
+    vague = passage(
+        "Inspectors are on site for some days during each monitoring visit.", paragraph="1"
+    )
+    counted = passage(
+        "Inspectors are on site for two days during each monitoring visit.", paragraph="2"
+    )
+    one = ALONE.model_copy(update={"max_words": {Mode.practitioner: 5}})
+    question = "how many days are inspectors on site for a monitoring visit"
+    a = compose(question, _hits(vague, counted), embedder=HashingEmbedder(dim=256), settings=one)
+    assert _cited(a) == {counted.id}
+    blind = one.model_copy(update={"weight_fit": 0.0})
+    b = compose(question, _hits(vague, counted), embedder=HashingEmbedder(dim=256), settings=blind)
+    assert _cited(b) == {vague.id}
+
+
+def test_a_question_naming_a_year_or_now_prefers_that_time() -> None:
+    old = passage(
+        "Serious case reviews will be replaced by a national panel for child safeguarding.",
+        doc_id="putting-children-first-2016",
+        date="2016-07",
+        paragraph="1",
+    )
+    new = passage(
+        "Serious case reviews were replaced by a national panel for child safeguarding.",
+        doc_id="stable-homes-2023",
+        date="2023-02",
+        paragraph="2",
+    )
+    one = ALONE.model_copy(update={"max_words": {Mode.practitioner: 5}, "redundancy": 1.0})
+    embedder = HashingEmbedder(dim=256)
+    for question, wanted in [
+        ("what did the 2016 plan say would replace serious case reviews", old),
+        ("what replaces serious case reviews now", new),
+    ]:
+        for first, second in [(old, new), (new, old)]:  # whichever search ranked higher
+            a = compose(question, _hits(first, second), embedder=embedder, settings=one)
+            assert _cited(a) == {wanted.id}, (question, first.id)
+
+
+def test_a_second_sentence_adds_to_the_first_instead_of_restating_it() -> None:
+    first = passage(
+        "Kinship carers can ask the council for a special guardianship allowance.",
+        paragraph="1",
+    )
+    restated = passage(
+        "Kinship carers can ask their council for a special guardianship allowance each year.",
+        paragraph="2",
+    )
+    other = passage(
+        "Kinship carers can get training and peer support groups from the council.",
+        paragraph="3",
+    )
+    hits = _hits(first, restated, other)
+    question = "what can kinship carers ask the council for"
+    two = ALONE.model_copy(update={"max_words": {Mode.practitioner: 25}, "redundancy": 1.0})
+    embedder = HashingEmbedder(dim=256)
+    a = compose(question, hits, embedder=embedder, settings=two)
+    assert _cited(a) == {first.id, other.id}
+    alike = two.model_copy(update={"similarity_penalty": 0.0})
+    assert _cited(compose(question, hits, embedder=embedder, settings=alike)) == {
+        first.id,
+        restated.id,
+    }
+
+
+def test_the_top_ranked_passage_speaks_first_in_plain_modes_too() -> None:
+    top = passage(
+        "Councils publish a written offer setting out the support for kinship carers locally.",
+        paragraph="7",
+    )
+    others = [
+        passage(
+            f"Kinship carers support kinship carers with kinship care support number {n}.",
+            paragraph=str(20 + n),
+        )
+        for n in range(4)
+    ]
+    question = "what kinship care support is there for kinship carers"
+    room = {Mode.carer: 12}  # room for one sentence: the first chosen
+    led = LOOSE.model_copy(update={"lead_passages": {Mode.carer: 1}, "max_words": room})
+    unled = LOOSE.model_copy(update={"lead_passages": {}, "max_words": room})
+    embedder = HashingEmbedder()
+    hits = _hits(top, *others)
+    assert top.id in _cited(
+        compose(question, hits, embedder=embedder, mode=Mode.carer, settings=led)
+    )
+    assert top.id not in _cited(
+        compose(question, hits, embedder=embedder, mode=Mode.carer, settings=unled)
+    )
