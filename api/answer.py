@@ -72,7 +72,7 @@ from careguide.api.duty import duty_strength
 from careguide.api.engine import Engine
 from careguide.api.followup import resolve_followup
 from careguide.api.injection import addresses_a_model
-from careguide.api.plain import plain_hedges, plainify, reading_grade
+from careguide.api.plain import plain_hedges, plainify, reading_grade, stands_alone
 from careguide.api.safety import detect_disclosure, safety_reply, semantic_for
 from careguide.guides.glossary import expand_query, load_glossary
 from careguide.index.analyser import analyse
@@ -654,6 +654,8 @@ def _choose(
             c.plain = plainify(c.text, plain_mode, speaker=_speaker(passage))
             c.grade = reading_grade(" ".join(c.plain))
             c.words = sum(len(p.split()) for p in c.plain)
+        # a plain reader cannot look a fragment up in its passage: leave it out
+        pool = [c for c in pool if stands_alone(c.text)]
     chosen: list[_Candidate] = []
     words = 0
 
@@ -970,6 +972,8 @@ def compose(
         return _not_covered(question, resolved, hits, mode, settings)
 
     chosen = _choose(scored, hits, settings.max_words[mode], settings, mode)
+    if not chosen:  # every candidate was a fragment a plain reader could not follow
+        return _not_covered(question, resolved, hits, mode, settings)
     conflicts = _conflicts(chosen, candidates, hits, settings)
     for _, other, _, _ in conflicts:
         if other not in chosen:

@@ -12,8 +12,17 @@ sentences, using only what the sentence says:
   meaning is long keeps its name and gets a sentence of explanation after it;
 - long official words and phrases with an everyday equivalent are swapped for it, and a
   linking word that opens a sentence ("In addition, ") goes (guides/plain_words.yaml);
-- long sentences are split where both halves stand as sentences (about 20 words a
-  sentence for carers, 13 for children).
+- a table row's label goes ("Response: ..."), a dictionary line becomes a sentence
+  ("Family Help Worker - A person who ..." -> "A Family Help Worker is a person who ..."),
+  a list item's closing "and" goes, and pointers elsewhere in the document ("as set out
+  in chapter 4") go; ``stands_alone`` tells the composer which sentences are fragments
+  that no rewrite can save ("Should arrange a visit ...");
+- long sentences are split at clause boundaries where both halves stand as sentences
+  (about 20 words a sentence for carers, 13 for children): "; ", ", and", ", but", a
+  leading "Although", and with a short opener where the second half needs one (", which"
+  -> "This ...", "because" -> "This is because ...", ", including" -> "This includes
+  ..."); a second half without a subject takes the first half's ("The council will
+  assess ..., and will then decide" -> "... The council will then decide").
 
 Numbers, dates and amounts are never written, only kept or (inside a dropped aside or a
 footnote marker) dropped: every number in the output is one of the input's, exactly as
@@ -132,16 +141,28 @@ def plainify(
     if mode not in _SPLIT_AT:
         raise ValueError(f"mode must be 'carer' or 'child', not {mode!r}")
     glossary = glossary or load_glossary()
-    text = _drop_footnotes(_drop_markup(sentence))
-    text = _drop_asides(text)
+    cleaned = _clean(sentence)
+    text = _repair(cleaned) or cleaned  # a fragment is the caller's to leave out
     text = _outside_quotes(text, lambda part: _speaker_voice(part, speaker))
     text, explanations = _plain_words(text, mode, glossary)
     text = _outside_quotes(text, _everyday_words)
     limit, least = _SPLIT_AT[mode]
-    sentences = [_tidy(s) for s in _split(_tidy(text), limit, least)]
+    sentences = [_tidy(_drop_opener(s)) for s in _split(_tidy(text), limit, least)]
     if explain:
         sentences += explanations
     return [s for s in sentences if s]
+
+
+def stands_alone(sentence: str) -> bool:
+    """Whether a sentence taken from a passage reads on its own in a plain answer.
+
+    It does not when it is the tail of a sentence cut at a page, list or passage boundary
+    ("Should arrange a visit ...", "That the service meets ..."), a lead-in cut off before
+    its list ("These are children that."), a row of a table ("Activities: X; 2023: Y") or
+    the end of a bracket. Carer and child answers leave such sentences out: a practitioner
+    can read one in its passage, but a plain reader cannot tell what it is about.
+    """
+    return bool(_repair(_clean(sentence)))
 
 
 def plain_hedges(mode: Mode = "carer", topics: tuple[str, ...] = ()) -> list[str]:
@@ -175,6 +196,12 @@ def _cut(pattern: re.Pattern[str], text: str, keep: Callable[[re.Match[str]], st
     return "".join(out)
 
 
+def _clean(sentence: str) -> str:
+    """Markup, footnotes, asides and pointers elsewhere in the document gone."""
+    text = _drop_footnotes(_drop_markup(sentence))
+    return _tidy(_drop_cross_references(_drop_asides(text)))
+
+
 def _drop_markup(text: str) -> str:
     text = _cut(_LINK, text, lambda m: m.group(1))
     text = _cut(_TAG, text, lambda m: " ")
@@ -204,6 +231,20 @@ def _drop_asides(text: str) -> str:
     return text.replace(opened, "(").replace(closed, ")")
 
 
+# A pointer to elsewhere in the document, which the reader of one answer cannot follow:
+# ", as discussed in chapter 6", "as set out in Appendix 3" (bracketed ones go as asides).
+_CROSS_REFERENCE = re.compile(
+    r",?\s+as\s+(?:set out|discussed|described|explained|shown|outlined|detailed)\s+in\s+"
+    r"(?:chapter|section|paragraph|annex|appendix|part|table|figure)\s+[\w.]+"
+    r"(?:\s+(?:above|below|of this (?:document|guidance|report)))?(?=[\s.,;:]|$)",
+    re.IGNORECASE,
+)
+
+
+def _drop_cross_references(text: str) -> str:
+    return _cut(_CROSS_REFERENCE, text, lambda m: "")
+
+
 def _outside_quotes(text: str, rewrite: Callable[[str], str]) -> str:
     """Apply ``rewrite`` to the parts of ``text`` that are not quoted speech."""
     parts = re.split(r"(“[^”]*”|\"[^\"]*\")", text)
@@ -212,10 +253,14 @@ def _outside_quotes(text: str, rewrite: Callable[[str], str]) -> str:
 
 # --- everyday words ---------------------------------------------------------------------
 
+# A plain phrase ending in one of these needs a word after it ("help with contact").
+_NEEDS_OBJECT = ("with", "about", "for", "of", "to")
+
 
 @dataclass(frozen=True)
 class _Everyday:
     openers: tuple[tuple[str, str], ...]
+    labels: dict[str, str]
     swaps: dict[str, str]
     pattern: re.Pattern[str]
 
@@ -228,21 +273,35 @@ def _everyday() -> _Everyday:
     swaps = {k.lower(): v for k, v in {**data["words"], **data["phrases"]}.items()}
     alternatives = "|".join(re.escape(k) for k in sorted(swaps, key=len, reverse=True))
     pattern = re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE)
-    return _Everyday(tuple(data["openers"].items()), swaps, pattern)
+    return _Everyday(
+        tuple(data["openers"].items()),
+        {k.lower(): v for k, v in data["labels"].items()},
+        swaps,
+        pattern,
+    )
+
+
+def _drop_opener(text: str) -> str:
+    """Drop a linking word that opens a sentence ("In addition, ..."), or shorten it."""
+    for opener, plain in _everyday().openers:
+        if text.startswith(opener) and len(text) > len(opener):
+            rest = text[len(opener) :]
+            return plain + (rest[0].upper() + rest[1:] if not plain else rest)
+    return text
 
 
 def _everyday_words(text: str) -> str:
-    """Swap official words for everyday ones; drop a linking word opening the sentence."""
+    """Swap official words for everyday ones, leaving names and titles as they are."""
     everyday = _everyday()
-    for opener, plain in everyday.openers:
-        if text.startswith(opener) and len(text) > len(opener):
-            rest = text[len(opener) :]
-            text = plain + (rest[0].upper() + rest[1:] if not plain else rest)
-            break
 
     def swap(match: re.Match[str]) -> str:
-        plain = everyday.swaps[match.group().lower()]
-        return plain[0].upper() + plain[1:] if match.group()[0].isupper() else plain
+        found = match.group()
+        plain = everyday.swaps[found.lower()]
+        if found[0].isupper() and text[: match.start()].strip(" \"“'‘"):
+            return found  # a capital in mid-sentence starts a name: "Additional Needs Team"
+        if plain.endswith(_NEEDS_OBJECT) and not re.match(r"\s*[\w£]", text[match.end() :]):
+            return found  # "... to take into account." cannot end "think about."
+        return plain[0].upper() + plain[1:] if found[0].isupper() else plain
 
     return everyday.pattern.sub(swap, text)
 
@@ -255,7 +314,7 @@ def _third_person(verb: str) -> str:
     irregular = {"are": "is", "were": "was", "have": "has", "do": "does", "go": "goes", "be": "is"}
     if lower in irregular:
         return irregular[lower]
-    if lower in _MODALS or lower in _PAST or lower.endswith("ed"):
+    if lower in _MODALS or lower in _PAST or (lower.endswith("ed") and not lower.endswith("eed")):
         return verb
     if lower.endswith(("s", "sh", "ch", "x", "z", "o")):
         return verb + "es"
@@ -355,7 +414,9 @@ def _replacement(
     long_plain = usable and not _short(entry.plain or "")
     following = re.match(r"\s+([A-Za-z]+)", text[match.end :])
     next_word = following.group(1).lower() if following else ""
-    plural = match.plural or (match.kind == "acronym" and next_word in _PLURAL_VERBS)
+    # "UASC are" is plural; "DfE have" is a body spoken of as its people, still one body
+    named = entry.term[0].isupper()
+    plural = match.plural or (match.kind == "acronym" and next_word in _PLURAL_VERBS and not named)
     term = entry.plural_term() if plural else entry.term
     if match.kind == "term":
         term = text[match.start : match.end]
@@ -424,18 +485,168 @@ def _plain_words(text: str, mode: Mode, glossary: Glossary) -> tuple[str, list[s
     return text, [e for e in explanations if set(number_tokens(e)) <= said]
 
 
+# --- repairs ----------------------------------------------------------------------------
+
+# Words that cannot open a sentence: a sentence opening with one is the tail of a sentence
+# cut at a page, list or passage boundary ("Should arrange a visit ..."), and its subject
+# is lost.
+_NEEDS_SUBJECT = _wordset(
+    "should would could must might shall will are is was were has had does did been being "
+    "which whose whom and or nor pursuant than"
+)
+# A subordinate "that" clause standing alone: "That the service meets the regulations."
+_THAT_CLAUSE = re.compile(r"^That\s+(?:the|a|an|all|each|every|any|its|their|there|this)\b")
+# "Family Help Worker - A practitioner who ...": a term, a dash and what it means.
+_DEFINED = re.compile(r"^(?P<term>[A-Z][\w'’]*(?: [\w'’]+){0,5}) [-–—] (?P<rest>[A-Z].*)$")
+_LABEL = re.compile(r"^(?P<label>[A-Z][A-Za-z ]{1,30}?):\s+(?P<rest>\S.*)$")
+_TRAILING_JOIN = re.compile(r",?\s+(?:and|or)\s*[.;:]?$", re.IGNORECASE)
+# A lead-in cut off before its list ("These are children that."), or a table row.
+_CUT_SHORT = re.compile(
+    r"\b(?:that|which|who|whose|the|a|an|such as|including)\W*$"
+    r"|\s\|\s|^(?:Have|Has|Having) been\b",
+    re.IGNORECASE,
+)
+
+
+# Two or more "Label: " cells: a row of a table, not a sentence ("Activities: X; 2023: Y").
+_TABLE_ROW = re.compile(r"^[\w ]{1,40}:\s.*;\s*[\w ]{1,40}:\s")
+
+
+def _repair(text: str) -> str:
+    """A sentence that reads on its own, or "" for one that cannot (``stands_alone``).
+
+    A table row's label goes or is shortened (plain_words.yaml); a dictionary line
+    becomes a sentence ("Family Help Worker - A practitioner who ..." -> "A Family Help
+    Worker is a practitioner who ..."); a list item's closing "and" goes.
+    """
+    text = text.strip()
+    label = _LABEL.match(text)
+    if label and label.group("label").lower() in _everyday().labels:
+        plain = _everyday().labels[label.group("label").lower()]
+        rest = label.group("rest")
+        text = f"{plain}: {rest}" if plain else rest[0].upper() + rest[1:]
+    text = _defined_term(text)
+    text = _TRAILING_JOIN.sub(".", text)
+    first = re.match(r"[A-Za-z]+", text)
+    if (first and first.group().lower() in _NEEDS_SUBJECT) or _THAT_CLAUSE.match(text):
+        return ""
+    if _CUT_SHORT.search(text) or text.count("(") != text.count(")") or _TABLE_ROW.search(text):
+        return ""
+    return text
+
+
+def _defined_term(text: str) -> str:
+    found = _DEFINED.match(text)
+    if not found:
+        return text
+    term, rest = found.group("term"), found.group("rest")
+    named = all(w[0].isupper() for w in term.split())  # "Family Help Worker"
+    if not named and set(term.lower().split()) & (_AUXILIARIES | _MODALS | {"not"}):
+        return text  # a clause before a dash, not a term: left to the splitter
+    plural = term.endswith("s") and not term.endswith("ss")
+    singular = term[:-1] if plural else term
+    first = rest.split(" ", 1)[0].lower()
+    lowered = rest[0].lower() + rest[1:]
+    if singular.lower() in rest.lower():
+        return rest  # "Care order - A care order is made by a court."
+    if first in _NEEDS_SUBJECT or first in _AUXILIARIES:
+        article = "" if plural else _article_for(term).capitalize() + " "
+        return f"{article}{term} {lowered}"
+    if first in {"a", "an"} and not plural:
+        return f"{_article_for(term).capitalize()} {term} is {lowered}"
+    if first in {"the", "someone", "somebody", "people", "any", "all"}:
+        return f"{term} means {lowered}"
+    return text
+
+
 # --- sentences --------------------------------------------------------------------------
 
-# Where a long sentence may split, and how the second half then starts.
-_JOINS: tuple[tuple[str, str], ...] = (
-    ("; ", ""),
-    (", so that ", "This is so that "),
-    (", because ", "This is because "),
-    (", which ", "This "),
-    (", but ", "But "),
-    (", and ", ""),
-    (", so ", "So "),
+# Words that open a subject ("the council", "they", "councils") in the second half of a
+# split, and words (verbs that need a subject) after which the first half's subject is
+# repeated: "The council will assess ..., and will then decide" -> "The council will then
+# decide".
+_SUBJECT_OPENERS = _wordset(
+    "the a an this these those each every all some many most no any both such their its his "
+    "her your my it they he she we you i there one councils children families parents carers "
+    "people staff more fewer few several others none"
 )
+# Common verbs beside _AUXILIARIES, so that "Councils rely on carers" reads as a clause.
+_VERBS = _wordset(
+    "rely relies offer offers provide provides pay give run runs hold holds lead support "
+    "supports ask asks tell tells say show mean care cares visit visits meet meets plan "
+    "apply applies depend depends"
+)
+_FINITE = _MODALS | _wordset("will is are was were has have had does do did")
+_SUBORDINATORS = _wordset(
+    "if when where while whilst although though as because since once after before unless "
+    "until to for in on at by with from during under over through despite"
+)
+
+
+@dataclass(frozen=True)
+class _Join:
+    """A place a long sentence may split, and how the second half then reads."""
+
+    pattern: re.Pattern[str]
+    lead: str  # words that open the second half ("This is because ")
+    subject: str  # "own": the second half has one; "shared": it may reuse the first
+    #               half's; "lead": the lead supplies it
+    after: re.Pattern[str] | None  # what the first half must end with, if anything
+    closed: bool  # the second half holds no comma: "the fund, which ..., pays" stays whole
+    listed: bool  # the first half may end in a list ("A, B, and C ..."), else no split
+
+
+def _join(
+    pattern: str,
+    lead: str,
+    subject: str,
+    *,
+    after: str | None = None,
+    closed: bool = False,
+    listed: bool = True,
+) -> _Join:
+    compiled = re.compile(after) if after else None
+    return _Join(re.compile(pattern), lead, subject, compiled, closed, listed)
+
+
+_DETERMINERS = (
+    "the|a|an|this|that|these|those|their|its|his|her|our|your|all|each|every|any|some|"
+    "other|local|such"
+)
+_JOINS: tuple[_Join, ...] = (
+    _join(r"; ", "", "shared"),
+    _join(r" [-–—] ", "", "own"),
+    _join(r",? so that ", "This is so that ", "lead"),
+    _join(r"(?<! is)(?<! was),? because ", "This is because ", "lead"),
+    _join(r", which ", "This ", "lead", closed=True),
+    _join(
+        r", including (?!(?:when|where|if|before|after|while|by|for|in|at|on)\b)",
+        "This includes ",
+        "lead",
+        closed=True,
+    ),
+    _join(r", as part of ", "This is part of ", "lead", closed=True),
+    # purpose: ", to support them" (not ", to the council": a verb follows "to")
+    _join(rf", (?=to (?!(?:{_DETERMINERS})\b)[a-z]+ )", "This is ", "lead", closed=True),
+    # "..., who are ..." after a plural noun: "They are ..."
+    _join(
+        r", who (?=(?:are|were|have|had|will|would|can|could|should|may|must|do|did)\b)",
+        "They ",
+        "lead",
+        after=r"[a-z]{3,}(?<!ss)s$",
+        closed=True,
+    ),
+    _join(r", but ", "But ", "shared", listed=False),
+    _join(r", (?:although|though|whereas) ", "But ", "own"),
+    _join(r", and ", "", "shared", listed=False),
+    _join(r" and (?=(?:the|this|these|they|it|he|she|there)\s)", "", "own", listed=False),
+    _join(r", so ", "So ", "shared", listed=False),
+)
+# "Although X, Y." -> "X. But Y."
+_CONCESSION = re.compile(r"^(?:Although|Though|Even though) ")
+
+
+_SENTENCE_END = re.compile(r"(?<=[a-z)])[.!?]\s+(?=[A-Z])")
 
 
 def _is_clause(text: str, least: int) -> bool:
@@ -445,7 +656,85 @@ def _is_clause(text: str, least: int) -> bool:
         return False
     if found[0].islower() and found[0].endswith(("ing", "ed")):
         return False  # ", and working with ..." continues the sentence before it
-    return any(w.lower() in _AUXILIARIES or w.lower().endswith("ed") for w in found[1:])
+    return any(w.lower() in _AUXILIARIES | _VERBS or w.lower().endswith("ed") for w in found[1:])
+
+
+def _has_subject(text: str, reach: int = 16) -> bool:
+    """Whether a clause from mid-sentence opens with its own subject and then, within
+    ``reach`` words, its verb ("the social worker will ...", "carers need ...")."""
+    text = _SENTENCE_END.split(text, maxsplit=1)[0]  # its verb is in its own sentence
+    words = [w.strip("“‘\"'").lower() for w in text.split()]
+    if not words or not words[0]:
+        return False
+    first = text.lstrip("“‘\"'")[:1]
+    named = first.isupper() and words[0] not in _NEEDS_SUBJECT | _SUBORDINATORS
+    plural = words[0].endswith("s") and not words[0].endswith("ss")
+    if not (words[0] in _SUBJECT_OPENERS or first.isdigit() or first == "£" or named or plural):
+        return False
+    if words[0] in _AUXILIARIES - _SUBJECT_OPENERS:
+        return False
+    relative = False  # "the rate that led to X has halved": "led" is not the main verb
+    for w in words[1:reach]:
+        if w in _RELATIVE:
+            relative = True
+        elif (
+            w in _FINITE | _PAST
+            or w.endswith("ed")
+            or (w in _AUXILIARIES | _VERBS and w.endswith("s"))
+        ):
+            if not relative:
+                return True
+            relative = False
+    return False
+
+
+def _subject_of(text: str) -> str | None:
+    """The short subject that opens a clause ("The council" in "The council will ..."), or
+    None when the clause opens some other way."""
+    words = text.split()
+    for i, word in enumerate(words[:5]):
+        if word.lower() in _FINITE or (i and word.lower() in _AUXILIARIES):
+            if i == 0 or any(w.endswith((",", ";", ":")) for w in words[:i]):
+                return None
+            subject = words[:i]
+            opener = subject[0].lower()
+            if opener in _SUBORDINATORS or opener in _NEEDS_SUBJECT:
+                return None
+            if opener in _SUBJECT_OPENERS or all(w[0].isupper() for w in subject):
+                return " ".join(subject)
+            return None
+    return None
+
+
+def _second_half(join: _Join, left: str, right: str, least: int) -> str | None:
+    """How the text after ``join`` reads as a sentence, or None when it cannot."""
+    if not join.lead:  # "...; however, more can be done" -> "But more can be done"
+        opened = _drop_opener(right[0].upper() + right[1:])
+        if opened.lower() != right.lower():
+            word, _, rest = opened.partition(" ")
+            if word in {"But", "So"}:  # the opener counts towards the half's length
+                second = _second_half(join, left, rest, least - 1)
+                return f"{word} {second[0].lower()}{second[1:]}" if second else None
+            right = opened
+    if join.subject == "lead":
+        first = right.split(" ", 1)[0].lower()
+        verbal = _FINITE | _AUXILIARIES | _VERBS | _PAST | _ADVERBS
+        if join.lead == "This " and not (first in verbal or first.endswith(("s", "ed", "ly"))):
+            return None  # ", which both the review and ...": "which" is not the subject
+        second = join.lead + right
+        return second if _is_clause(second, least) else None
+    if _has_subject(right, 16 if join.pattern.pattern.startswith((",", ";")) else 5):
+        second = join.lead + right
+        return second if _is_clause(right, least) else None
+    first = right.split(" ", 1)[0].lower()
+    if join.subject == "shared" and first in _FINITE:
+        subject = _subject_of(left)
+        if subject:
+            if join.lead and subject.split()[0].lower() in _SUBJECT_OPENERS:
+                subject = subject[0].lower() + subject[1:]  # "But the council ..."
+            second = f"{join.lead}{subject} {right}"
+            return second if _is_clause(second, least) else None
+    return None
 
 
 def _depth_map(text: str) -> list[int]:
@@ -465,31 +754,77 @@ def _depth_map(text: str) -> list[int]:
     return levels
 
 
+def _concession(text: str, least: int) -> tuple[str, str] | None:
+    """ "Although X, Y." as ("X.", "But Y."), when both stand as sentences."""
+    opener = _CONCESSION.match(text)
+    if not opener:
+        return None
+    levels = _depth_map(text)
+    for comma in re.finditer(", ", text):
+        if levels[comma.start()]:
+            continue
+        left, right = text[opener.end() : comma.start()], text[comma.end() :]
+        if _is_clause(left, least) and _has_subject(right) and _is_clause(right, least):
+            return left[0].upper() + left[1:], "But " + right
+    return None
+
+
 def _split(text: str, limit: int, least: int) -> list[str]:
     """Split ``text`` into sentences of about ``limit`` words where both halves stand."""
     if len(text.split()) <= limit:
         return [text]
+    halves = _concession(text, least)
+    if halves is None:
+        halves = _best_split(text, least)
+    if halves is None:
+        return [text]
+    left, right = halves
+    left = left.rstrip(" ,;:-–—") + "."
+    right = right[0].upper() + right[1:]
+    return _split(left, limit, least) + _split(right, limit, least)
+
+
+def _may_split(join: _Join, text: str, left: str, right: str, least: int) -> bool:
+    """Whether the first half stands alone and nothing ties the halves together."""
+    last = _SENTENCE_END.split(left)[-1]
+    if join.closed and "," in _SENTENCE_END.split(right, maxsplit=1)[0]:
+        return False  # the clause may close mid-sentence: "the fund, which ..., pays"
+    if not join.listed and "," in " ".join(last.split()[-6:]):
+        return False  # "A, B, and C will ...": a list, not two clauses
+    if join.pattern.pattern.startswith(" [") and len(re.findall(r" [-–—] ", text)) > 1:
+        return False  # a pair of dashes holds an aside
+    bare_and = join.pattern.pattern.startswith(" and")
+    if bare_and and not {w.lower() for w in last.split()} & (_FINITE | _PAST):
+        return False  # "the range of help for children and the ...": one subject
+    opener = last.split(" ", 1)[0].lower()
+    if opener in _SUBORDINATORS and "," not in last:
+        return False  # "While X - ...": the subordinate clause is still open
+    if join.lead == "This is " and "," in last:
+        return False  # ", to" may finish a verb split by an aside: "requires X, when ..., to"
+    if join.after and not join.after.search(left):
+        return False
+    return _is_clause(last, least)
+
+
+def _best_split(text: str, least: int) -> tuple[str, str] | None:
+    """The split nearest the middle of ``text`` where both halves stand as sentences."""
     levels = _depth_map(text)
     middle = len(text) / 2
     best: tuple[float, str, str] | None = None
-    for join, lead in _JOINS:
-        for found in re.finditer(re.escape(join), text):
+    for join in _JOINS:
+        for found in join.pattern.finditer(text):
             if levels[found.start()]:
                 continue
             left, right = text[: found.start()], text[found.end() :]
-            if join == ", which " and "," in right:
-                continue  # the clause may close mid-sentence: "the fund, which ..., pays"
-            second = lead + right
-            if _is_clause(left, least) and _is_clause(second, least):
-                distance = abs(found.start() - middle)
-                if best is None or distance < best[0]:
-                    best = (distance, left, second)
-    if best is None:
-        return [text]
-    _, left, right = best
-    left = left.rstrip(" ,;:") + "."
-    right = right[0].upper() + right[1:]
-    return _split(left, limit, least) + _split(right, limit, least)
+            if not _may_split(join, text, left, right, least):
+                continue
+            second = _second_half(join, left, right, least)
+            if second is None:
+                continue
+            distance = abs(found.start() - middle)
+            if best is None or distance < best[0]:
+                best = (distance, left, second)
+    return None if best is None else (best[1], best[2])
 
 
 def _tidy(text: str) -> str:

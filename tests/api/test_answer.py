@@ -620,3 +620,34 @@ def test_the_top_ranked_passage_speaks_first_in_plain_modes_too() -> None:
     assert top.id not in _cited(
         compose(question, hits, embedder=embedder, mode=Mode.carer, settings=unled)
     )
+
+
+def test_plain_answers_leave_out_fragments_a_practitioner_may_read_in_place() -> None:
+    # the tail of a sentence cut at a page break: no subject, so a carer cannot follow it
+    cut = passage(
+        "Should arrange a kinship support visit with the carers within ten working days.",
+        paragraph="4",
+    )
+    whole = passage(
+        "Councils should visit kinship carers soon after a child moves in with them.",
+        paragraph="5",
+    )
+    question = "should the council arrange a kinship support visit with the carers"
+    embedder = HashingEmbedder(dim=256)
+    hits = _hits(cut, whole)
+    assert cut.id in _cited(compose(question, hits, embedder=embedder, settings=LOOSE))
+    plain = compose(question, hits, embedder=embedder, mode=Mode.carer, settings=LOOSE)
+    assert _cited(plain) == {whole.id}
+
+
+def test_a_plain_answer_of_fragments_only_says_it_is_not_covered() -> None:
+    cut = passage(
+        "Should arrange a kinship support visit with the carers within ten working days.",
+        paragraph="4",
+    )
+    question = "should the council arrange a kinship support visit with the carers"
+    a = compose(
+        question, _hits(cut), embedder=HashingEmbedder(dim=256), mode=Mode.child, settings=LOOSE
+    )
+    assert not a.grounded
+    assert not a.citations

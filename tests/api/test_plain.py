@@ -17,6 +17,7 @@ from careguide.api.plain import (
     plainify,
     reading_grade,
     smog,
+    stands_alone,
 )
 
 
@@ -137,6 +138,15 @@ def test_brackets_holding_a_needed_number_stay(kept: str) -> None:
     assert kept in one(f"Care leavers get a bursary {kept} from the council.")
 
 
+def test_pointers_to_elsewhere_in_the_document_go() -> None:
+    assert one("Councils must publish an offer, as set out in chapter 4.") == (
+        "Councils must publish an offer."
+    )
+    assert one("Read the guidance as described in Annex B above before the visit.") == (
+        "Read the guidance before the visit."
+    )
+
+
 def test_footnote_markers_go() -> None:
     assert one("Most authorities6 agreed.") == "Most authorities agreed."
     assert one("Most councils agreed.²³") == "Most councils agreed."
@@ -216,6 +226,137 @@ def test_a_non_restrictive_clause_in_the_middle_is_not_split() -> None:
         "for therapy for many thousands of children."
     )
     assert len(plainify(sentence, "child")) == 1
+
+
+@pytest.mark.parametrize(
+    ("sentence", "plain"),
+    [
+        (
+            "Councils should publish the offer early because carers need to plan ahead for "
+            "the child.",
+            [
+                "Councils should publish the offer early.",
+                "This is because carers need to plan ahead for the child.",
+            ],
+        ),
+        (
+            "The council pays for several kinds of support, including therapy and short "
+            "breaks for carers.",
+            [
+                "The council pays for several kinds of support.",
+                "This includes therapy and short breaks for carers.",
+            ],
+        ),
+        (
+            "The government has given money to 20 councils, as part of the Regional Recovery "
+            "Fund for children.",
+            [
+                "The government has given money to 20 councils.",
+                "This is part of the Regional Recovery Fund for children.",
+            ],
+        ),
+        (
+            "Ofsted will carry out monitoring visits every few months, to support the council "
+            "to improve.",
+            [
+                "Ofsted will carry out monitoring visits every few months.",
+                "This is to support the council to improve.",
+            ],
+        ),
+        (
+            "The council must publish its offer and the social worker will explain it to the "
+            "family.",
+            [
+                "The council must publish its offer.",
+                "The social worker will explain it to the family.",
+            ],
+        ),
+        (
+            "Councils have been slow to publish their offers, and Ofsted found gaps in many "
+            "of them.",
+            [
+                "Councils have been slow to publish their offers.",
+                "Ofsted found gaps in many of them.",
+            ],
+        ),
+    ],
+)
+def test_clauses_split_into_sentences_that_stand(sentence: str, plain: list[str]) -> None:
+    assert plainify(sentence, "child", explain=False) == plain
+
+
+def test_a_clause_without_a_subject_takes_the_first_clause_s_subject() -> None:
+    assert plainify(
+        "The social worker will meet the family this week, and will then write the plan with them.",
+        "child",
+    ) == [
+        "The social worker will meet the family this week.",
+        "The social worker will then write the plan with them.",
+    ]
+
+
+def test_a_plural_noun_s_who_clause_becomes_a_sentence_about_them() -> None:
+    assert plainify(
+        "Many councils rely on kinship carers, who are often grandparents looking after young "
+        "children.",
+        "child",
+        explain=False,
+    ) == [
+        "Many councils rely on kinship carers.",
+        "They are often grandparents looking after young children.",
+    ]
+
+
+def test_a_concession_opening_the_sentence_becomes_but() -> None:
+    assert plainify(
+        "Although some councils already pay a weekly allowance to kinship carers, many "
+        "councils do not.",
+        "child",
+        explain=False,
+    ) == [
+        "Some councils already pay a weekly allowance to kinship carers.",
+        "But many councils do not.",
+    ]
+
+
+def test_a_subject_holding_a_relative_clause_still_opens_a_sentence() -> None:
+    assert plainify(
+        "More families asked for help this year, but the share of requests that led to a "
+        "visit has fallen by a third.",
+        "child",
+    ) == [
+        "More families asked for help this year.",
+        "But the share of requests that led to a visit has fallen by a third.",
+    ]
+
+
+def test_a_linking_word_after_a_semicolon_reads_as_a_new_sentence() -> None:
+    assert plainify(
+        "Councils have been slow to publish their offers; however, more can be done this year.",
+        "child",
+    ) == ["Councils have been slow to publish their offers.", "But more can be done this year."]
+    assert (
+        plainify(
+            "Councils have been slow to publish their offers; in addition, some have not started.",
+            "child",
+        )[-1]
+        == "Some have not started."
+    )
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # the second half has no subject of its own and none to borrow
+        "Early career social workers are told what they should learn about, and learn how to "
+        "do, when they start.",
+        # a bare "and" before a noun that is not a clause's subject
+        "The government will work with kinship carers and councils to improve the offer for "
+        "families.",
+    ],
+)
+def test_no_split_leaves_a_half_without_a_subject(sentence: str) -> None:
+    assert len(plainify(sentence, "child", explain=False)) == 1
 
 
 def test_mode_is_checked() -> None:
@@ -379,3 +520,119 @@ def test_a_linking_word_opening_the_sentence_goes() -> None:
 def test_everyday_words_match_whole_words_only() -> None:
     out = " ".join(plainify("The receiver is not an assistant or a resident.", "carer"))
     assert "receiver" in out and "assistant" in out
+
+
+def test_everyday_words_keep_their_inflection() -> None:
+    out = one("The council commenced the work and utilised numerous plans.")
+    assert out == "The council started the work and used many plans."
+    assert one("The review demonstrates that it requires more staff.") == (
+        "The review shows that it needs more staff."
+    )
+
+
+def test_official_phrases_become_short_ones() -> None:
+    assert one("Carers are able to ask, e.g. after a move, in relation to the plan.") == (
+        "Carers can ask, for example after a move, about the plan."
+    )
+    assert one("Carers should have the sufficient time to apply.") == (
+        "Carers should have enough time to apply."
+    )
+
+
+def test_a_capitalised_word_in_mid_sentence_is_a_name_and_stays() -> None:
+    assert one("The Additional Needs Team gives additional help.") == (
+        "The Additional Needs Team gives extra help."
+    )
+
+
+def test_a_swap_that_needs_an_object_is_skipped_without_one() -> None:
+    assert one("The council will take into account her wishes.") == (
+        "The council will think about her wishes."
+    )
+    assert one("Her wishes are what the council must take into account.") == (
+        "Her wishes are what the council must take into account."
+    )
+
+
+def test_the_department_s_we_need_agrees_with_its_new_subject() -> None:
+    assert one("We need to act sooner.") == "The government needs to act sooner."
+
+
+def test_a_named_body_stays_singular_before_a_plural_verb() -> None:
+    assert one("The DfE have asked councils to act.") == (
+        "The Department for Education have asked councils to act."
+    )
+
+
+# --- repairs ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "fragment",
+    [
+        "Should arrange a visit between 25 and 35 days after the report.",  # lost subject
+        "Are more focused on outcomes than the old frameworks.",
+        "That the service meets all the relevant regulations.",  # a "that" clause alone
+        "Activities: Family pilots; 2023: Wave 1 begins.",  # a table row
+        "Outcomes for Children in Court).",  # the tail of a bracket
+        "These are children and young people that.",  # a lead-in cut before its list
+        "Have been assessed as needing no plan.",
+    ],
+)
+def test_fragments_do_not_stand_alone(fragment: str) -> None:
+    assert not stands_alone(fragment)
+    assert plainify(fragment, "child")  # still rewritten: leaving it out is the caller's
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The plan starts at once when the council agrees.",
+        "Councils must publish an offer for kinship carers.",
+        "Family Help Worker - A person who holds cases in the Family Help service.",
+        "May 2023 saw the first wave of pilots begin.",
+        "The support they are entitled to.",
+    ],
+)
+def test_whole_sentences_stand_alone(sentence: str) -> None:
+    assert stands_alone(sentence)
+
+
+def test_a_list_item_loses_its_closing_and() -> None:
+    assert one("The child is looked after by a friend who is not their parent, and") == (
+        "The child is looked after by a friend who is not their parent."
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "sentence"),
+    [
+        (
+            "Family Help Worker - A person who holds cases in the Family Help service.",
+            "A Family Help Worker is a person who holds cases in the Family Help service.",
+        ),
+        (
+            "Lead Social Worker - Will lead the work and make the decisions.",
+            "A Lead Social Worker will lead the work and make the decisions.",
+        ),
+        (
+            "Area Partnership - The group of councils that plan places together.",
+            "Area Partnership means the group of councils that plan places together.",
+        ),
+        (
+            "Kinship Offer - The Kinship Offer sets out local help.",
+            "The Kinship Offer sets out local help.",
+        ),
+    ],
+)
+def test_a_dictionary_line_becomes_a_sentence(line: str, sentence: str) -> None:
+    assert one(line) == sentence
+
+
+def test_a_table_label_goes_or_is_shortened() -> None:
+    assert one("Response: We will publish the plan next year.") == (
+        "The government plans to publish the plan next year."
+    )
+    assert one("Recommendation text: Councils should publish a local offer.") == (
+        "Recommendation: Councils should publish a local offer."
+    )
