@@ -119,6 +119,7 @@ DISCLOSURES = [
     ("i'm a teacher and a pupil just showed me cigarette burns on her arm", None),
     ("i live with my nan and she's too drunk to look after my little sister", "neglect"),
     ("i look after my baby brother all the time and we dont have heating or food", None),
+    ("my stepdad slides his hand under my pyjamas when mum is asleep", "sexual_abuse"),
 ]
 
 ORDINARY = [
@@ -170,6 +171,7 @@ ORDINARY = [
     "kill me now this essay on the children act is so long",
     "what should i do if a child tells me they will be hurt if they tell anyone",
     "the boys asked me to hold their bags while they played football",
+    "my nan put her hand in my coat pocket to find the keys",
     "can i get help with heating bills as a kinship carer",
     "what happens if a parent is too drunk at contact",
     "my son's teacher showed me his work and it was great",
