@@ -172,6 +172,8 @@ ORDINARY = [
     "what should i do if a child tells me they will be hurt if they tell anyone",
     "the boys asked me to hold their bags while they played football",
     "my nan put her hand in my coat pocket to find the keys",
+    "what should i do if i suspect a teenager is being exploited by a gang",
+    "my nephew came to us after his dad hurt him, how do i explain why he cant go home",
     "can i get help with heating bills as a kinship carer",
     "what happens if a parent is too drunk at contact",
     "my son's teacher showed me his work and it was great",
