@@ -651,3 +651,21 @@ def test_a_plain_answer_of_fragments_only_says_it_is_not_covered() -> None:
     )
     assert not a.grounded
     assert not a.citations
+
+
+def test_answers_hear_a_disclosure_the_lexicon_has_no_words_for(
+    model: SentenceTransformerEmbedder, tmp_path: Path
+) -> None:
+    engine = Engine(
+        Settings(data_dir=tmp_path),
+        embedder=model,
+        store=Store(IndexSettings(), location=":memory:"),
+    )
+    engine.index(PASSAGES)
+    message = "he comes in the bathroom when im in the shower and wont leave"
+    a = answer(message, engine=engine, mode=Mode.child)
+    assert a.safety.disclosure
+    assert not a.citations  # immediate help, not a policy paragraph
+    question = answer("what should a kinship carer do after a child moves in", engine=engine)
+    assert not question.safety.disclosure
+    engine.close()
