@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from careguide.api.settings import Settings
     from careguide.eval.metrics import GoldItem
     from careguide.eval.models import EvalReport
+    from careguide.index.embedder import Embedder
 
 err = Console(stderr=True)
 
@@ -170,13 +171,12 @@ def _evaluate(
 
     items: list[GoldItem] = []
     disclosure_report: DisclosureReport | None = None
+    embedder = build_embedder(_settings().index)  # loads on first use, once for both
     try:
         if gold is not None:
             items = load_gold(gold)
         if disclosures is not None:
-            disclosure_report = score_disclosures(
-                disclosures, semantic=semantic_for(build_embedder(_settings().index))
-            )
+            disclosure_report = score_disclosures(disclosures, semantic=semantic_for(embedder))
         floors = load_thresholds().floors if check else None
     except CareguideError as e:
         _fail(str(e))
@@ -184,7 +184,7 @@ def _evaluate(
     report = EvalReport(gold=str(gold) if gold else None)
     if items:
         try:
-            report = _run(items, [BASELINE_NAMES[b] for b in chosen], modes)
+            report = _run(items, [BASELINE_NAMES[b] for b in chosen], modes, embedder)
         except CareguideError as e:
             _fail(str(e), code=1)
         report.gold = str(gold)
@@ -198,7 +198,9 @@ def _evaluate(
             raise typer.Exit(1)
 
 
-def _run(items: list[GoldItem], baselines: list[str], modes: list[str]) -> EvalReport:
+def _run(
+    items: list[GoldItem], baselines: list[str], modes: list[str], embedder: Embedder
+) -> EvalReport:
     from careguide.api.engine import Engine
     from careguide.eval.harness import run_eval
     from careguide.eval.ragas_scores import JudgeSettings
@@ -207,7 +209,7 @@ def _run(items: list[GoldItem], baselines: list[str], modes: list[str]) -> EvalR
     settings = _settings()
     library = LibraryStore(settings.data_dir)
     judge = JudgeSettings.from_environ(dict(os.environ))
-    with Engine(settings) as engine, err.status("evaluating") as status:
+    with Engine(settings, embedder=embedder) as engine, err.status("evaluating") as status:
         return run_eval(
             items,
             engine=engine,

@@ -28,6 +28,7 @@ from starlette.datastructures import UploadFile
 
 from careguide.api.routes_api import ERROR_RESPONSES, ErrorBody
 from careguide.api.routes_deps import AppState, require_admin, state_of
+from careguide.ingest.errors import first_refusal
 from careguide.ingest.fetch import fetch_documents
 from careguide.ingest.pipeline import FileReport, IngestResult, ingest_paths
 from careguide.ingest.readers.dispatch import sniff_format
@@ -242,9 +243,7 @@ async def add_documents(
         try:
             wanted = CatalogueRequest.model_validate_json(await request.body())
         except ValidationError as e:
-            first = e.errors()[0]
-            where = ".".join(str(p) for p in first["loc"]) or "body"
-            raise HTTPException(422, f"{where}: {first['msg']}") from None
+            raise HTTPException(422, first_refusal(e, "body")) from None
         unknown = [i for i in wanted.catalogue_ids if i not in state.catalogue]
         if unknown:  # before any download
             raise HTTPException(

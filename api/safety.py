@@ -39,7 +39,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from careguide.index.embedder import Embedder
-from careguide.ingest.errors import ConfigError
+from careguide.ingest.errors import ConfigError, first_refusal
 
 __all__ = [
     "Lexicon",
@@ -243,6 +243,8 @@ def detect_disclosure(
     for cue in lexicon.cues:
         if match := cue.pattern.search(clean):
             harm.append((cue, match.group(0)))
+    if not harm and semantic is None:
+        return SafetyCheck(disclosure=False)  # the common case: no modifier can matter
     score, reasons, framed = 0.0, [], False
     if harm:
         top, top_words = max(harm, key=lambda hit: hit[0].weight)  # the first wins a tie
@@ -304,10 +306,8 @@ def load_examples(path: Path | None = None) -> SafetyExamples:
     except (OSError, yaml.YAMLError) as error:
         raise ConfigError(f"cannot read {source}: {error}; restore it from git") from error
     except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
         raise ConfigError(
-            f"{source} is malformed at {where}: {first['msg']}; each disclosure needs text and "
+            f"{source} is malformed at {first_refusal(error)}; each disclosure needs text and "
             "category, each ordinary entry is a string"
         ) from error
 

@@ -27,7 +27,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from careguide.ingest.errors import CareguideError
+from careguide.ingest.errors import CareguideError, first_refusal
 
 Mode = Literal["carer", "child"]
 MatchKind = Literal["term", "acronym", "alias"]
@@ -545,18 +545,14 @@ def parse_glossary(text: str, *, source: str = GLOSSARY_FILE) -> Glossary:
         try:
             entries.append(GlossaryEntry.model_validate(item))
         except ValidationError as error:
-            problem = error.errors()[0]
-            field = ".".join(str(p) for p in problem["loc"]) or "entry"
             raise GlossaryError(
-                f"{source}: entry {number} ({name!r}): {field}: {problem['msg']}; "
+                f"{source}: entry {number} ({name!r}): {first_refusal(error, 'entry')}; "
                 "fix that entry and try again"
             ) from None
     try:
         data = _GlossaryFile.model_validate({**raw, "entries": entries})
     except ValidationError as error:
-        problem = error.errors()[0]
-        field = ".".join(str(p) for p in problem["loc"])
-        raise GlossaryError(f"{source}: {field}: {problem['msg']}; fix the file") from None
+        raise GlossaryError(f"{source}: {first_refusal(error)}; fix the file") from None
     return Glossary(data, source=source)
 
 

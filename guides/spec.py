@@ -39,7 +39,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from careguide.api.answer_models import Mode
 from careguide.index.models import SearchFilters
-from careguide.ingest.errors import CareguideError
+from careguide.ingest.errors import CareguideError, yaml_problem
 from careguide.ingest.models import DocKind, DocStatus
 
 __all__ = [
@@ -224,10 +224,8 @@ def load_spec(path: Path) -> GuideSpec:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(e, "problem", None) or "it is not valid YAML"
-        raise GuideSpecError(f"{path}: invalid YAML{where}: {problem}; fix the file") from None
+        problem = yaml_problem(e, "it is not valid YAML")
+        raise GuideSpecError(f"{path}: invalid YAML{problem}; fix the file") from None
     return parse_spec(data, name=str(path), default_id=_slug(path.stem))
 
 

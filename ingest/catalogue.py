@@ -27,7 +27,7 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails
 
-from careguide.ingest.errors import CatalogueError
+from careguide.ingest.errors import CatalogueError, yaml_problem
 from careguide.ingest.models import DocKind, DocStatus, Document, DocumentMeta
 
 Audience = Literal["practitioner", "carer", "child", "trainer", "manager"]
@@ -302,10 +302,8 @@ class Catalogue:
         try:
             data = yaml.safe_load(text)
         except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
-            where = f" at line {mark.line + 1}" if mark is not None else ""
-            problem = getattr(error, "problem", None) or "cannot be parsed"
-            raise CatalogueError(f"{name}: not valid YAML{where}: {problem}") from None
+            problem = yaml_problem(error, "cannot be parsed")
+            raise CatalogueError(f"{name}: not valid YAML{problem}") from None
         if not isinstance(data, dict) or not isinstance(data.get("documents"), list):
             raise CatalogueError(f"{name}: expected a top-level 'documents:' list of entries")
         entries = [_entry(raw, number, name) for number, raw in enumerate(data["documents"], 1)]

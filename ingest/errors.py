@@ -6,6 +6,9 @@ Every message says what happened and what to do next, in one line. Only the shel
 
 from __future__ import annotations
 
+import yaml
+from pydantic import ValidationError
+
 
 class CareguideError(Exception):
     """Base class: ``str(error)`` is a one-line message for the user."""
@@ -37,3 +40,20 @@ class IndexMissingError(CareguideError):
 
 class ConfigError(CareguideError):
     """A setting has an unusable value."""
+
+
+def first_refusal(error: ValidationError, whole: str = "") -> str:
+    """``"field.path: message"`` for the first value pydantic refused, for one-line errors.
+
+    ``whole`` names the thing itself when the refusal is not about one field.
+    """
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or whole
+    return f"{where}: {first['msg']}"
+
+
+def yaml_problem(error: yaml.YAMLError, default: str) -> str:
+    """``" at line N: problem"`` for a YAML parse error (``default`` when it names none)."""
+    mark = getattr(error, "problem_mark", None)
+    where = f" at line {mark.line + 1}" if mark is not None else ""
+    return f"{where}: {getattr(error, 'problem', None) or default}"

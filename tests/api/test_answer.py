@@ -378,18 +378,26 @@ def test_plain_answers_add_no_number_date_or_amount(
             assert not added, (question, mode, a.answer)
 
 
-def test_the_top_ranked_passage_speaks_first_in_practitioner_mode() -> None:
+def _one_offer_and_echoes() -> list[Passage]:
+    """A passage that answers, then four that only echo the question's words."""
     top = passage(
         "Councils publish a written offer setting out the support for kinship carers locally.",
         paragraph="7",
     )
-    others = [
-        passage(
-            f"Kinship carers support kinship carers with kinship care support number {n}.",
-            paragraph=str(20 + n),
-        )
-        for n in range(4)
+    return [
+        top,
+        *(
+            passage(
+                f"Kinship carers support kinship carers with kinship care support number {n}.",
+                paragraph=str(20 + n),
+            )
+            for n in range(4)
+        ),
     ]
+
+
+def test_the_top_ranked_passage_speaks_first_in_practitioner_mode() -> None:
+    top, *others = _one_offer_and_echoes()
     hits = [Hit(rank=n + 1, score=1.0 - n / 10, passage=p) for n, p in enumerate([top, *others])]
     question = "what kinship care support is there for kinship carers"
     embedder = HashingEmbedder()
@@ -597,17 +605,7 @@ def test_a_second_sentence_adds_to_the_first_instead_of_restating_it() -> None:
 
 
 def test_the_top_ranked_passage_speaks_first_in_plain_modes_too() -> None:
-    top = passage(
-        "Councils publish a written offer setting out the support for kinship carers locally.",
-        paragraph="7",
-    )
-    others = [
-        passage(
-            f"Kinship carers support kinship carers with kinship care support number {n}.",
-            paragraph=str(20 + n),
-        )
-        for n in range(4)
-    ]
+    top, *others = _one_offer_and_echoes()
     question = "what kinship care support is there for kinship carers"
     room = {Mode.carer: 12}  # room for one sentence: the first chosen
     led = LOOSE.model_copy(update={"lead_passages": {Mode.carer: 1}, "max_words": room})
