@@ -1,8 +1,10 @@
 """The `careguide ask` shell: one question or a batch, as text or JSON lines.
 
-Batch lines are ``{"id", "question" | "text", "audience" | "mode"}``; an audience of
-practitioner, carer, child or trainer answers in that mode, anything else in the mode
-given on the command line. JSON output is one object per line (documented in the
+Batch lines are ``{"id", "question" | "text", "audience" | "mode"}``. A mode given on
+the command line answers every line in that mode (``--mode carer`` over a gold set whose
+lines name their audience reads the whole set as a carer would); without one, a line's
+"mode" or "audience" of practitioner, carer, child or trainer picks its mode, and
+anything else is answered for a practitioner. JSON output is one object per line (documented in the
 README): id, question, mode, answer, grounded, citations (n, source, citation, text,
 date, status, duty), notes, safety (disclosure, signposts).
 """
@@ -95,21 +97,28 @@ def run_ask(
     question: str | None,
     *,
     batch: Path | None,
-    mode: Mode = Mode.practitioner,
+    mode: Mode | None = None,
     as_json: bool = False,
     history: Sequence[Turn] = (),
     generator: Generator | None = None,
 ) -> int:
-    """`careguide ask`: answer one question (with earlier turns) or a batch file."""
+    """`careguide ask`: answer one question (with earlier turns) or a batch file.
+
+    ``mode`` None means none was asked for: batch lines choose their own, one question is
+    answered for a practitioner.
+    """
     if batch is not None:
         for row in read_batch(batch, fields=("question", "text")):
             text = row.get("question")
             q = str(text if isinstance(text, str) else row["text"])
-            a = answer(q, engine=engine, mode=row_mode(row, mode), generator=generator)
+            a = answer(
+                q, engine=engine, mode=mode or row_mode(row, Mode.practitioner), generator=generator
+            )
             sys.stdout.write(json.dumps(answer_json(row["id"], a), ensure_ascii=False) + "\n")
         return 0
     if question is None:
         raise ValueError("ask needs a question or a batch file")
+    mode = mode or Mode.practitioner
     a = answer(question, engine=engine, mode=mode, history=list(history), generator=generator)
     if as_json:
         sys.stdout.write(json.dumps(answer_json(None, a), ensure_ascii=False) + "\n")

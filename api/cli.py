@@ -163,9 +163,13 @@ def ask(
         str | None, typer.Argument(help="Your question, in your own words.")
     ] = None,
     mode: Annotated[
-        str,
-        typer.Option(help="Who the answer is for: practitioner, carer, child or trainer."),
-    ] = "practitioner",
+        str | None,
+        typer.Option(
+            help="Who the answer is for: practitioner (the default), carer, child or trainer. "
+            "With --batch it sets every line's mode; without it, each line's own "
+            '"mode" or "audience" does.'
+        ),
+    ] = None,
     batch: Annotated[
         Path | None,
         typer.Option(
@@ -188,7 +192,7 @@ def ask(
             'give a question, or --batch FILE (e.g. careguide ask "what is kinship care")', code=2
         )
     modes = [m.value for m in Mode]
-    if mode not in modes:
+    if mode is not None and mode not in modes:
         _fail(f"unknown mode {mode!r}; choose from: {', '.join(modes)}", code=2)
     settings = Settings()
     history = [Turn(role="user", content=q) for q in previous or []]
@@ -203,7 +207,7 @@ def ask(
                 engine,
                 question,
                 batch=batch,
-                mode=Mode(mode),
+                mode=Mode(mode) if mode else None,
                 as_json=as_json or batch is not None,
                 history=history,
                 generator=generator,

@@ -91,7 +91,7 @@ def test_batch_writes_one_json_object_per_line(
         + json.dumps({"id": "b", "text": "im being hurt at home and im scared tonight"})
         + "\n"
     )
-    assert run_ask(engine, None, batch=batch, mode=Mode.practitioner, as_json=True) == 0
+    assert run_ask(engine, None, batch=batch, as_json=True) == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [line["id"] for line in lines] == ["a", "b"]
     first, second = lines
@@ -120,6 +120,29 @@ def test_batch_writes_one_json_object_per_line(
         }
     assert second["safety"]["disclosure"] is True
     assert second["safety"]["signposts"] and not second["citations"]
+
+
+@pytest.mark.parametrize(
+    ("asked", "expected"),
+    [(None, ["carer", "child", "practitioner"]), (Mode.child, ["child", "child", "child"])],
+)
+def test_a_mode_asked_for_governs_every_batch_line(
+    engine: Engine,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    asked: Mode | None,
+    expected: list[str],
+) -> None:
+    batch = tmp_path / "q.jsonl"
+    rows = [
+        {"id": "a", "question": "what is staying put?", "audience": "carer"},
+        {"id": "b", "question": "what is staying put?", "mode": "child"},
+        {"id": "c", "question": "what is staying put?"},
+    ]
+    batch.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    run_ask(engine, None, batch=batch, mode=asked, as_json=True)
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [line["mode"] for line in lines] == expected
 
 
 def test_a_bad_batch_line_names_the_line(engine: Engine, tmp_path: Path) -> None:
