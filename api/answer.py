@@ -211,11 +211,25 @@ _ABBREVIATIONS = frozenset(
 )
 _WHITESPACE = re.compile(r"\s+")
 _MARKER = re.compile(r"\s*\[\d+\]")
+_LINK = re.compile(r"\[([^\]]*)\]\([^)\s]*\)")
+# a link after a sentence's end is a pointer to read more, not a sentence of its own
+_TRAILING_LINK = re.compile(rf"(?<=[.!?])(?:\s*{_LINK.pattern})+\s*$")
+
+
+def unlinked(text: str) -> str:
+    """Markdown links as their words, and a link after the last full stop left out.
+
+    "... local authority children's services. [Inspecting local authority children's
+    services - GOV.UK](https://www.gov.uk)" is a sentence and a pointer; an answer quotes
+    the sentence, and its citation already points to the passage.
+    """
+    return _LINK.sub(r"\1", _TRAILING_LINK.sub("", text))
 
 
 def trace_normalise(text: str) -> str:
-    """Text as sentence tracing compares it: whitespace collapsed, no bullet, no end stop."""
-    text = _WHITESPACE.sub(" ", _BULLET.sub("", text.strip()))
+    """Text as sentence tracing compares it: links as their words, whitespace collapsed,
+    no bullet, no end stop."""
+    text = _WHITESPACE.sub(" ", _BULLET.sub("", _LINK.sub(r"\1", text.strip())))
     return text.rstrip(" .;,:")
 
 
@@ -223,11 +237,11 @@ def split_sentences(text: str) -> list[tuple[str, bool]]:
     """The sentences of a passage, in order, each with whether it is a list item.
 
     Each line that starts with a bullet is one unit; other lines are cut into sentences,
-    and a table row into its cells first. Whitespace is collapsed and bullets dropped;
-    nothing else is changed.
+    and a table row into its cells first. Whitespace is collapsed, bullets dropped and
+    markdown links read as their words (see ``unlinked``); nothing else is changed.
     """
     units: list[tuple[str, bool]] = []
-    for line in text.splitlines():
+    for line in map(unlinked, text.splitlines()):
         if not line.strip():
             continue
         if _BULLET.match(line):

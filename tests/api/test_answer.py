@@ -667,3 +667,55 @@ def test_answers_hear_a_disclosure_the_lexicon_has_no_words_for(
     question = answer("what should a kinship carer do after a child moves in", engine=engine)
     assert not question.safety.disclosure
     engine.close()
+
+
+# --- markdown links: answers quote their words, never their markup --------------------------
+
+LINKED_DEFINITION = (
+    "Inspecting Local Authority Children's Services (ILACS) - The framework Ofsted uses "
+    "for inspecting local authority children's services. "
+    "[Inspecting local authority children's services - GOV.UK (www.gov.uk)](https://www.gov.uk/x)"
+)
+
+
+def test_a_link_after_a_sentence_is_left_out_and_a_link_inside_one_reads_as_its_words() -> None:
+    text = f"{LINKED_DEFINITION}\nThe criteria are set out in [Annex A](https://example.org/a) of the handbook."
+    assert split_sentences(text) == [
+        (
+            "Inspecting Local Authority Children's Services (ILACS) - The framework Ofsted "
+            "uses for inspecting local authority children's services.",
+            False,
+        ),
+        ("The criteria are set out in Annex A of the handbook.", False),
+    ]
+
+
+def test_square_brackets_that_are_not_links_are_kept() -> None:
+    text = "The guidance [as amended in 2018] applies. See [1] for the source."
+    assert [s for s, _ in split_sentences(text)] == [
+        "The guidance [as amended in 2018] applies.",
+        "See [1] for the source.",
+    ]
+
+
+def test_an_answer_from_a_linked_passage_has_no_markup_and_still_traces() -> None:
+    source = passage(LINKED_DEFINITION)
+    hit = Hit(rank=1, score=1.0, passage=source)
+    for mode in Mode:
+        a = compose(
+            "what is ILACS, the framework for inspecting children's services?",
+            [hit],
+            embedder=HashingEmbedder(dim=256),
+            mode=mode,
+            settings=LOOSE,
+        )
+        assert a.grounded, mode
+        assert "](" not in a.answer and "www.gov.uk" not in a.answer, (mode, a.answer)
+    practitioner = compose(
+        "what is ILACS?",
+        [hit],
+        embedder=HashingEmbedder(dim=256),
+        settings=LOOSE,
+    )
+    sentence = practitioner.answer.rsplit(" [1]", 1)[0]
+    assert trace_normalise(sentence) in trace_normalise(source.text)
