@@ -426,8 +426,16 @@ class _Scored:
 
 
 _ASKING = (
+    "whats|hows|whos|wheres|whens|whys|what's|how's|who's|where's|when's|"
     "who|what|when|where|why|how|which|whether|is|are|was|were|did|does|do|can|could|"
     "will|would|has|have|should"
+)
+# what may come before the question word of a part: a label ("for my session: what ...",
+# "Ofsted monitoring visits: how many ...") and a softening word ("roughly what share")
+_LEAD_IN = re.compile(
+    r"\W*(?:[^:?]{1,80}:\s*)?(?:(?:so|and|also|but|then|roughly|approximately|about|ok|"
+    r"okay|please|pls|just|and\s+also)\s+)?",
+    re.IGNORECASE,
 )
 _PART_BREAK = re.compile(
     rf"\?+(?:\s+|$)|\s+[-–—]+\s+|(?:[,;]|\s+(?:and|but|or))\s+(?=(?:{_ASKING})\b)",
@@ -441,17 +449,20 @@ def question_parts(question: str, least: int = 2) -> list[str]:
     "LSCBs went, didn't they? who are the partners now and when was that decided" asks
     three: the question is cut at question marks, at spaced dashes, and at "and", "but",
     "or", a comma or a semicolon before a question word. A piece counts as a part when
-    it asks something (it opens with a question word or ends with a question mark) and
-    has at least ``least`` search terms: "our LA was judged inadequate" is the setting
-    of a question, not a part of it.
+    it asks something (it opens with a question word, perhaps after a label and a
+    colon, or ends with a question mark) and has at least ``least`` search terms: "our
+    LA was judged inadequate" is the setting of a question, not a part of it.
     """
     parts: list[str] = []
     start = 0
     for cut in [*_PART_BREAK.finditer(question), None]:
         piece = question[start : cut.start() if cut else len(question)]
-        asks = re.match(rf"\W*(?:{_ASKING})\b", piece, re.IGNORECASE) or (
-            cut is not None and "?" in cut.group(0)
-        )
+        lead_in = _LEAD_IN.match(piece)
+        opening = lead_in.end() if lead_in else 0
+        asks = re.match(rf"(?:{_ASKING})\b", piece[opening:], re.IGNORECASE)
+        if asks:
+            piece = piece[piece.rfind(":", 0, opening) + 1 :]  # the label is not asked
+        asks = asks or (cut is not None and "?" in cut.group(0))
         piece = piece.strip(" ,;:-–—?")
         if asks and len(set(analyse(piece))) >= least:
             parts.append(piece)

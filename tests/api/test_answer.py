@@ -505,6 +505,14 @@ def test_a_question_is_cut_into_the_things_it_asks() -> None:
         "who are the three safeguarding partners now",
         "when was it decided that areas need no board",
     ]
+    # a part may open after a label, a softening word, or a question word typed without
+    # its apostrophe
+    assert question_parts(
+        "for my session: roughly what share of councils failed in 2016, and whats changed since?"
+    ) == ["roughly what share of councils failed in 2016", "whats changed since"]
+    assert question_parts(
+        "Monitoring visits: how many inspectors come, and how many days are they on site?"
+    ) == ["how many inspectors come", "how many days are they on site"]
     # the setting of a question is not a part of it, nor is a piece without search terms
     assert question_parts("our council was judged inadequate - what monitoring follows?") == []
     assert question_parts("is it paid? and how?") == []
