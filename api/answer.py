@@ -78,6 +78,7 @@ from careguide.guides.glossary import expand_query, load_glossary
 from careguide.index.analyser import analyse
 from careguide.index.embedder import Embedder
 from careguide.index.models import Hit, SearchFilters
+from careguide.index.retrieve import ASKS
 from careguide.ingest.errors import ConfigError
 from careguide.ingest.models import DocStatus, Passage
 
@@ -268,7 +269,9 @@ _CELL = re.compile(r";\s+(?=[A-Z][\w’' ]{0,40}:\s)")
 def _usable(sentence: str, listed: bool, least: int) -> bool:
     """Whether a sentence can stand in an answer: long enough, whole, not a heading."""
     words = sentence.split()
-    if len(words) < least or sentence.endswith((":", "?")) or not re.search(r"[a-z]", sentence):
+    if len(words) < least or sentence.endswith(":") or not re.search(r"[a-z]", sentence):
+        return False
+    if ASKS.search(sentence):  # a question, perhaps with its answer options after it
         return False
     if listed:
         return True

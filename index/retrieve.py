@@ -13,7 +13,8 @@ Then priors that know the documents, as score multipliers (settings, defaults in
 ``IndexSettings``): passages of superseded or historical documents get
 ``outdated_penalty`` unless the query asks about the past (see ``asks_about_past``);
 ``summary`` documents get ``summary_penalty``; footnotes get ``footnote_penalty``; stubs
-(see ``is_stub``) get ``stub_penalty``.
+(see ``is_stub``) get ``stub_penalty``; passages that only ask questions (see
+``asks_the_reader``) get ``question_penalty``.
 Finally the same paragraph never appears twice: hits are deduplicated by passage id and
 by a hash of their normalised text (a paragraph repeated across files), best kept.
 """
@@ -173,6 +174,19 @@ def is_stub(passage: Passage) -> bool:
     )
 
 
+ASKS = re.compile(r"\?['’\"”)]*\s*(?:\[[^\]]*\]\s*\.?)?\s*$")
+"""A sentence or line that asks a question, perhaps followed by its answer options:
+"Do you agree ...? [Select one from: Agree; Disagree]"."""
+
+
+def asks_the_reader(passage: Passage) -> bool:
+    """A passage that only asks questions (a consultation's questions, a heading such as
+    "What have we already started doing?"): it may share every word of a question and
+    still answer none of it."""
+    lines = [line for line in passage.text.splitlines() if line.strip()]
+    return bool(lines) and all(ASKS.search(line) for line in lines)
+
+
 def prior(passage: Passage, *, past: bool, settings: IndexSettings, query: str = "") -> float:
     """Score multiplier from what is known about the passage's document."""
     factor = 1.0
@@ -186,6 +200,8 @@ def prior(passage: Passage, *, past: bool, settings: IndexSettings, query: str =
         factor *= settings.footnote_penalty
     if is_stub(passage):
         factor *= settings.stub_penalty
+    if asks_the_reader(passage):
+        factor *= settings.question_penalty
     return factor
 
 

@@ -125,6 +125,15 @@ class IndexSettings(BaseModel):
     footnote_penalty: float = Field(
         default=0.95, gt=0.0, le=1.0, description="Score multiplier for footnote passages."
     )
+    question_penalty: float = Field(
+        default=0.5,
+        gt=0.0,
+        le=1.0,
+        description=(
+            "Score multiplier for passages that only ask questions (a consultation's "
+            "questions to its readers): they share a question's words but answer nothing."
+        ),
+    )
     stub_penalty: float = Field(
         default=0.25,
         gt=0.0,

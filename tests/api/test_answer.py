@@ -180,7 +180,11 @@ def test_sentences_keep_list_items_whole_and_abbreviations_joined() -> None:
 
 
 def test_headings_fragments_and_questions_are_not_candidates() -> None:
-    text = "Kinship care\nDo you agree with the proposals for kinship carers?\nSupport is local."
+    text = (
+        "Kinship care\nDo you agree with the proposals for kinship carers?\n"
+        "To what extent do you agree with the proposals? [Select one from: Agree; Disagree].\n"
+        "Support is local."
+    )
     assert corpus_sentences([passage(text)]) == []
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from careguide.index.embedder import HashingEmbedder
 from careguide.index.models import SearchFilters
-from careguide.index.retrieve import Fusion, asks_about_past, is_stub, retrieve
+from careguide.index.retrieve import Fusion, asks_about_past, asks_the_reader, is_stub, retrieve
 from careguide.index.store import Store
 from careguide.ingest.models import DocKind, DocStatus, Passage, PassageKind
 
@@ -295,6 +295,43 @@ def test_a_stub_passage_ranks_below_a_paragraph_that_says_something(
 )
 def test_is_stub(make_passage: Callable[..., Passage], text: str, stub: bool) -> None:
     assert is_stub(make_passage(text)) is stub
+
+
+def test_a_passage_that_only_asks_ranks_below_one_that_answers(
+    store: Store, make_passage: Callable[..., Passage], embedder: HashingEmbedder
+) -> None:
+    # a consultation question shares the user's words; the paragraph answers them
+    asked = make_passage(
+        "What support do special guardians get from the local authority? "
+        "[Select one from: Enough; Not enough]",
+        doc_id="asked",
+    )
+    answers = make_passage(
+        "Special guardians get support from the local authority.", doc_id="answers"
+    )
+    store.index([asked, answers], embedder)
+    hits = retrieve(
+        "what support do special guardians get from the local authority?",
+        embedder=embedder,
+        store=store,
+        fusion="score",
+    )
+    assert [h.passage.doc_id for h in hits] == ["answers", "asked"]
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("Do you agree with the six pillars?", True),
+        ("Do you agree? [Select one from: Agree; Disagree].", True),
+        ("What have we already started doing?\nWhat comes next?", True),
+        ("What have we done? We have started to pilot Family Help.", False),
+        ("What have we done?\nWe have started to pilot Family Help.", False),
+        ("The council must publish a local offer.", False),
+    ],
+)
+def test_asks_the_reader(make_passage: Callable[..., Passage], text: str, asks: bool) -> None:
+    assert asks_the_reader(make_passage(text)) is asks
 
 
 def test_a_short_footnote_is_not_a_stub(make_passage: Callable[..., Passage]) -> None:
