@@ -462,10 +462,10 @@ def question_parts(question: str, least: int = 2) -> list[str]:
         piece = question[start : cut.start() if cut else len(question)]
         lead_in = _LEAD_IN.match(piece)
         opening = lead_in.end() if lead_in else 0
-        asks = re.match(rf"(?:{_ASKING})\b", piece[opening:], re.IGNORECASE)
-        if asks:
+        opens_asking = re.match(rf"(?:{_ASKING})\b", piece[opening:], re.IGNORECASE)
+        if opens_asking:
             piece = piece[piece.rfind(":", 0, opening) + 1 :]  # the label is not asked
-        asks = asks or (cut is not None and "?" in cut.group(0))
+        asks = bool(opens_asking) or (cut is not None and "?" in cut.group(0))
         piece = piece.strip(" ,;:-–—?")
         if asks and len(set(analyse(piece))) >= least:
             parts.append(piece)
