@@ -46,7 +46,6 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-import weakref
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -78,7 +77,7 @@ from careguide.guides.glossary import expand_query, load_glossary
 from careguide.index.analyser import analyse
 from careguide.index.embedder import Embedder
 from careguide.index.models import Hit, SearchFilters
-from careguide.index.retrieve import ASKS
+from careguide.index.sentences import SentenceVectors, sentence_vectors, split_sentences, usable
 from careguide.ingest.errors import ConfigError
 from careguide.ingest.models import DocStatus, Passage
 
@@ -86,16 +85,10 @@ __all__ = [
     "AnswerSettings",
     "AnswerText",
     "Generator",
-    "SentenceVectors",
     "answer",
-    "build_sentence_vectors",
     "compose",
-    "corpus_sentences",
     "load_answer_text",
     "question_parts",
-    "sentence_vector_path",
-    "split_sentences",
-    "trace_normalise",
 ]
 
 
@@ -174,231 +167,6 @@ def load_answer_text() -> AnswerText:
         )
     except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError) as error:
         raise ConfigError(f"cannot use {source}: {error!r}; restore it from git") from error
-
-
-# --- sentences -----------------------------------------------------------------------------
-
-_BULLET = re.compile(r"^\s*(?:[-•*–]|\(?[a-z0-9]{1,3}[.)])\s+")
-# A sentence ends at . ! or ? (perhaps closed by a quote or bracket, or followed by a glued
-# footnote number) before a space and a capital, a digit or an opening quote.
-_END = re.compile(
-    r"(?:[.!?][\"”’)\]]*|(?<=[a-z)])[.!?]\d{1,3})\s+(?=[A-Z0-9£“\"‘(])",
-)
-_ABBREVIATIONS = frozenset(
-    [
-        "e.g",
-        "i.e",
-        "etc",
-        "para",
-        "paras",
-        "no",
-        "nos",
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "st",
-        "vs",
-        "cf",
-        "fig",
-        "ch",
-        "sec",
-        "s",
-        "art",
-        "reg",
-        "ref",
-        "approx",
-    ]
-)
-_WHITESPACE = re.compile(r"\s+")
-_MARKER = re.compile(r"\s*\[\d+\]")
-_LINK = re.compile(r"\[([^\]]*)\]\([^)\s]*\)")
-# a link after a sentence's end is a pointer to read more, not a sentence of its own
-_TRAILING_LINK = re.compile(rf"(?<=[.!?])(?:\s*{_LINK.pattern})+\s*$")
-
-
-def unlinked(text: str) -> str:
-    """Markdown links as their words, and a link after the last full stop left out.
-
-    "... local authority children's services. [Inspecting local authority children's
-    services - GOV.UK](https://www.gov.uk)" is a sentence and a pointer; an answer quotes
-    the sentence, and its citation already points to the passage.
-    """
-    return _LINK.sub(r"\1", _TRAILING_LINK.sub("", text))
-
-
-def trace_normalise(text: str) -> str:
-    """Text as sentence tracing compares it: links as their words, whitespace collapsed,
-    no bullet, no end stop."""
-    text = _WHITESPACE.sub(" ", _BULLET.sub("", _LINK.sub(r"\1", text.strip())))
-    return text.rstrip(" .;,:")
-
-
-def split_sentences(text: str) -> list[tuple[str, bool]]:
-    """The sentences of a passage, in order, each with whether it is a list item.
-
-    Each line that starts with a bullet is one unit; other lines are cut into sentences,
-    and a table row into its cells first. Whitespace is collapsed, bullets dropped and
-    markdown links read as their words (see ``unlinked``); nothing else is changed.
-    """
-    units: list[tuple[str, bool]] = []
-    for line in map(unlinked, text.splitlines()):
-        if not line.strip():
-            continue
-        if _BULLET.match(line):
-            units.append((_WHITESPACE.sub(" ", _BULLET.sub("", line)).strip(), True))
-            continue
-        for cell in _CELL.split(_WHITESPACE.sub(" ", line).strip()):
-            start = 0
-            flat = cell.strip()
-            for end in _END.finditer(flat):
-                before = flat[start : end.start() + 1].rsplit(" ", 1)[-1].rstrip(".").lower()
-                if before in _ABBREVIATIONS or re.fullmatch(r"[a-z]", before):
-                    continue
-                units.append((flat[start : end.end()].strip(), False))
-                start = end.end()
-            if flat[start:].strip():
-                units.append((flat[start:].strip(), False))
-    return units
-
-
-_CELL = re.compile(r";\s+(?=[A-Z][\w’' ]{0,40}:\s)")
-"""Where one cell of a table row ends ("...; Response: ..."), as ingest joins them."""
-
-
-def _usable(sentence: str, listed: bool, least: int) -> bool:
-    """Whether a sentence can stand in an answer: long enough, whole, not a heading."""
-    words = sentence.split()
-    if len(words) < least or sentence.endswith(":") or not re.search(r"[a-z]", sentence):
-        return False
-    if ASKS.search(sentence):  # a question, perhaps with its answer options after it
-        return False
-    if listed:
-        return True
-    if sentence[0].islower():
-        return False  # the tail of a sentence cut off at a page or passage boundary
-    return bool(re.search(r"[.!\"”’)]$|[.!]\d{1,3}$|[a-z]\.\d*$", sentence))
-
-
-# --- vectors ---------------------------------------------------------------------------------
-
-
-class SentenceVectors:
-    """Sentence vectors from one embedder, kept so that a warm process rarely embeds twice.
-
-    Embedding forty candidate sentences per question costs far more than retrieval on a
-    CPU, so vectors are kept by sentence text: in memory for the life of the process,
-    and on disk (``save``/``load``) when ``build_sentence_vectors`` has embedded every
-    sentence of the corpus ahead of time. A sentence not yet seen is embedded on demand,
-    so a stale file only costs time, never correctness.
-    """
-
-    def __init__(self, embedder: Embedder, size: int = 200_000) -> None:
-        self.embedder = embedder
-        self.size = size
-        self._vectors: dict[str, np.ndarray] = {}
-
-    def __len__(self) -> int:
-        return len(self._vectors)
-
-    def add(self, texts: Sequence[str]) -> None:
-        """Embed the texts not yet known, in batches."""
-        missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
-        for start in range(0, len(missing), 256):
-            batch = missing[start : start + 256]
-            self._keep(batch, self.embedder.embed(batch))
-
-    def retain(self, texts: set[str]) -> None:
-        """Forget vectors of sentences not in ``texts``."""
-        self._vectors = {t: v for t, v in self._vectors.items() if t in texts}
-
-    def _keep(self, texts: Sequence[str], rows: np.ndarray) -> None:
-        for text, row in zip(texts, rows, strict=True):
-            if len(self._vectors) >= self.size:
-                self._vectors.pop(next(iter(self._vectors)))
-            self._vectors[text] = row
-
-    def embed(self, queries: Sequence[str], texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """The queries' vectors and the texts' vectors, embedding what is new in one batch.
-
-        Queries (a question and its parts) are never kept: they rarely come back.
-        """
-        missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
-        rows = self.embedder.embed([*queries, *missing])
-        self._keep(missing, rows[len(queries) :])
-        matrix = (
-            np.stack([self._vectors[t] for t in texts])
-            if texts
-            else np.zeros((0, rows.shape[1]), dtype=np.float32)
-        )
-        return rows[: len(queries)], matrix
-
-    def save(self, path: Path) -> None:
-        """Write the vectors beside the index (atomically: readers never see half a file)."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        texts = list(self._vectors)
-        matrix = np.stack([self._vectors[t] for t in texts]) if texts else np.zeros((0, 0))
-        partial = path.with_name(path.name + ".partial.npz")
-        np.savez(partial, texts=np.array(texts, dtype=object), vectors=matrix)
-        partial.replace(path)
-
-    def load(self, path: Path) -> bool:
-        """Add the vectors saved at ``path``; False when there is no usable file."""
-        try:
-            with np.load(path, allow_pickle=True) as saved:
-                self._keep([str(t) for t in saved["texts"]], saved["vectors"])
-        except (OSError, KeyError, ValueError):
-            return False
-        return True
-
-
-def sentence_vector_path(data_dir: Path, embedder: Embedder) -> Path:
-    """Where the sentence vectors of ``embedder``'s model are kept under ``data_dir``."""
-    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", embedder.name)
-    return data_dir / "sentences" / f"{safe}.npz"
-
-
-def corpus_sentences(passages: Sequence[Passage], least: int = 6) -> list[str]:
-    """Every sentence of the passages that the composer could choose."""
-    return [
-        text
-        for passage in passages
-        for text, listed in split_sentences(passage.text)
-        if _usable(text, listed, least)
-    ]
-
-
-def build_sentence_vectors(
-    passages: Sequence[Passage], embedder: Embedder, path: Path, *, reuse: bool = False
-) -> int:
-    """Embed every candidate sentence of the corpus and save them; returns how many.
-
-    Call it after indexing (it takes about as long as embedding the passages): answers
-    then embed only the question. With ``reuse``, vectors already saved at ``path`` are
-    kept and only new sentences are embedded; sentences no longer in the corpus are dropped.
-    """
-    vectors = SentenceVectors(embedder)
-    if reuse:
-        vectors.load(path)
-    wanted = corpus_sentences(passages)
-    vectors.retain(set(wanted))
-    vectors.add(wanted)
-    vectors.save(path)
-    _CACHES[embedder] = vectors
-    return len(vectors)
-
-
-_CACHES: weakref.WeakKeyDictionary[Any, SentenceVectors] = weakref.WeakKeyDictionary()
-
-
-def _sentence_vectors(embedder: Embedder, data_dir: Path | None = None) -> SentenceVectors:
-    """The process's vectors for ``embedder``, loaded from ``data_dir`` the first time."""
-    vectors = _CACHES.get(embedder)
-    if vectors is None:
-        vectors = _CACHES[embedder] = SentenceVectors(embedder)
-        if data_dir is not None:
-            vectors.load(sentence_vector_path(data_dir, embedder))
-    return vectors
 
 
 # --- choosing sentences --------------------------------------------------------------------
@@ -587,7 +355,7 @@ def _candidates(
     tokens: list[frozenset[str]] = []
     for i, hit in enumerate(hits):
         for position, (text, listed) in enumerate(split_sentences(hit.passage.text)):
-            if _usable(text, listed, settings.min_words) and not addresses_a_model(text):
+            if usable(text, listed, settings.min_words) and not addresses_a_model(text):
                 found.append(_Candidate(i, position, text, len(text.split())))
                 tokens.append(_sentence_terms(text))
     own, extra = _question_terms(question)
@@ -994,7 +762,7 @@ def compose(
     """
     settings = settings or AnswerSettings()
     resolved = resolved or question
-    scored = _candidates(resolved, hits, settings, _sentence_vectors(embedder, data_dir))
+    scored = _candidates(resolved, hits, settings, sentence_vectors(embedder, data_dir))
     candidates = scored.candidates
     if not candidates or max(c.cosine for c in candidates) < settings.threshold:
         return _not_covered(question, resolved, hits, mode, settings)

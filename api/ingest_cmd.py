@@ -58,7 +58,7 @@ def _index(console: Console, settings: Settings, passages: list[Passage], *, qui
     Then the candidate sentences of answers are embedded ahead of time (only new ones), so
     that `ask` embeds just the question.
     """
-    from careguide.api.answer import build_sentence_vectors, sentence_vector_path
+    from careguide.index.sentences import build_sentence_vectors, sentence_vector_path
 
     bar = Progress(
         TextColumn("[bold]indexing[/bold]"),

@@ -25,11 +25,12 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from careguide.api.answer import answer, build_sentence_vectors, sentence_vector_path
+from careguide.api.answer import answer
 from careguide.api.engine import Engine
 from careguide.api.settings import Settings
 from careguide.eval.search_bench import percentile
 from careguide.index.embedder import Embedder, passage_text_for_embedding
+from careguide.index.sentences import build_sentence_vectors, sentence_vector_path
 from careguide.ingest.pipeline import ingest_paths
 from careguide.ingest.storage import LibraryStore
 

@@ -55,8 +55,8 @@ def _percentile(values: list[float], share: float) -> float:
 
 def build(data_dir: Path) -> None:
     """Ingest the sample corpus into ``data_dir``, index it, embed its sentences."""
-    from careguide.api.answer import build_sentence_vectors, sentence_vector_path
     from careguide.api.engine import Engine
+    from careguide.index.sentences import build_sentence_vectors, sentence_vector_path
     from careguide.ingest.pipeline import ingest_paths
     from careguide.ingest.storage import LibraryStore
 

@@ -35,6 +35,7 @@ import numpy as np
 from careguide.index.analyser import query_vector
 from careguide.index.embedder import Embedder
 from careguide.index.models import Hit, SearchFilters
+from careguide.index.sentences import ASKS
 from careguide.index.settings import IndexSettings
 from careguide.index.store import PassageStore
 from careguide.ingest.models import DocKind, DocStatus, Passage, PassageKind
@@ -172,11 +173,6 @@ def is_stub(passage: Passage) -> bool:
         and len(text.split()) < STUB_WORDS
         and not _SENTENCE_END.search(text)
     )
-
-
-ASKS = re.compile(r"\?['’\"”)]*\s*(?:\[[^\]]*\]\s*\.?)?\s*$")
-"""A sentence or line that asks a question, perhaps followed by its answer options:
-"Do you agree ...? [Select one from: Agree; Disagree]"."""
 
 
 def asks_the_reader(passage: Passage) -> bool:

@@ -21,13 +21,9 @@ import pytest
 
 from careguide.api.answer import (
     AnswerSettings,
-    SentenceVectors,
     answer,
     compose,
-    corpus_sentences,
     question_parts,
-    split_sentences,
-    trace_normalise,
 )
 from careguide.api.answer_models import Answer, DutyStrength, Mode, Turn
 from careguide.api.engine import Engine
@@ -35,6 +31,12 @@ from careguide.api.plain import number_tokens
 from careguide.api.settings import Settings
 from careguide.index.embedder import HashingEmbedder, SentenceTransformerEmbedder
 from careguide.index.models import Hit
+from careguide.index.sentences import (
+    SentenceVectors,
+    corpus_sentences,
+    split_sentences,
+    trace_normalise,
+)
 from careguide.index.settings import IndexSettings
 from careguide.index.store import Store
 from careguide.ingest.models import DocKind, DocStatus, DocumentMeta, Passage
