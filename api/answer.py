@@ -865,7 +865,10 @@ def answer(
         )
 
     resolved = resolve_followup(question, history)
-    hits = engine.search(resolved, k=settings.k, filters=filters)
+    # the composer judges each sentence against the question itself; the passages come in
+    # search's fused order (with search's own sentence re-ranking, evidence was cited for
+    # 0.771 of the dev questions against 0.854, and 0.700 of a held-out set against 0.625)
+    hits = engine.search(resolved, k=settings.k, filters=filters, by_sentence=False)
     extractive = compose(
         question,
         hits,

@@ -17,6 +17,7 @@ from careguide.guides.glossary import expand_query
 from careguide.index.embedder import Embedder, build_embedder
 from careguide.index.models import Hit, IndexStats, SearchFilters
 from careguide.index.retrieve import Expander, Fusion, retrieve
+from careguide.index.sentences import sentence_vectors
 from careguide.index.store import PassageStore, ProgressCallback, open_store
 from careguide.ingest.errors import IndexMissingError
 from careguide.ingest.models import Passage
@@ -72,8 +73,13 @@ class Engine:
         k: int = 10,
         filters: SearchFilters | None = None,
         fusion: Fusion | None = None,
+        by_sentence: bool = True,
     ) -> list[Hit]:
-        """The k best passages for a question, best first."""
+        """The k best passages for a question, best first.
+
+        ``by_sentence`` ranks the first hits again by their best sentence (see
+        ``retrieve``); the answer composer, which judges every sentence itself, turns it off.
+        """
         return retrieve(
             query,
             embedder=self.embedder,
@@ -82,6 +88,9 @@ class Engine:
             filters=filters,
             fusion=fusion,
             expand=self.expand_fn,
+            sentences=sentence_vectors(self.embedder, self.settings.data_dir)
+            if by_sentence
+            else None,
         )
 
     def index(

@@ -15,6 +15,7 @@ from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 from careguide.index.embedder import Embedder
 from careguide.index.models import Hit, SearchFilters
 from careguide.index.retrieve import Expander, Fusion, retrieve
+from careguide.index.sentences import SentenceVectors
 from careguide.index.store import PassageStore
 
 _LLM_METADATA = ("citation", "title")
@@ -61,6 +62,7 @@ class CareguideRetriever(BaseRetriever):
         filters: SearchFilters | None = None,
         fusion: Fusion | None = None,
         expand: Expander | None = None,
+        sentences: SentenceVectors | None = None,
         **kwargs: Any,
     ):
         super().__init__(**kwargs)
@@ -70,6 +72,7 @@ class CareguideRetriever(BaseRetriever):
         self.filters = filters
         self.fusion = fusion
         self.expand = expand
+        self.sentences = sentences
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         hits = retrieve(
@@ -80,5 +83,6 @@ class CareguideRetriever(BaseRetriever):
             filters=self.filters,
             fusion=self.fusion,
             expand=self.expand,
+            sentences=self.sentences,
         )
         return [hit_to_node(hit) for hit in hits]

@@ -11,6 +11,7 @@ import pytest
 from careguide.index.embedder import HashingEmbedder
 from careguide.index.models import SearchFilters
 from careguide.index.retrieve import Fusion, asks_about_past, asks_the_reader, is_stub, retrieve
+from careguide.index.sentences import SentenceVectors
 from careguide.index.store import Store
 from careguide.ingest.models import DocKind, DocStatus, Passage, PassageKind
 
@@ -336,3 +337,58 @@ def test_asks_the_reader(make_passage: Callable[..., Passage], text: str, asks: 
 
 def test_a_short_footnote_is_not_a_stub(make_passage: Callable[..., Passage]) -> None:
     assert not is_stub(make_passage("Taylor (2023)", passage_kind=PassageKind.footnote))
+
+
+def test_a_passage_that_answers_in_one_sentence_rises_by_its_best_sentence(
+    store: Store, make_passage: Callable[..., Passage], embedder: HashingEmbedder
+) -> None:
+    # "topical" shares the question's words across the whole passage; "answers" is mostly
+    # about other things, but one of its sentences is the answer
+    topical = make_passage(
+        "Monitoring visits by inspectors: how many visits, how many inspectors, each visit "
+        "and each monitoring report. Inspectors carry monitoring. Visit monitoring.",
+        doc_id="topical",
+    )
+    answers = make_passage(
+        "The report is published online. Staff training is reviewed each year. Budgets are "
+        "set by the council. Foster carers are recruited locally. Usually two inspectors "
+        "carry out each monitoring visit.",
+        doc_id="answers",
+    )
+    store.index([topical, answers], embedder)
+    question = "how many inspectors carry out each monitoring visit"
+    # two hits scale to fused scores 1 and 0: a weight of 2 lets the best sentence decide
+    weighty = store.settings.model_copy(update={"sentence_weight": 2.0})
+    flat = retrieve(question, embedder=embedder, store=store, fusion="score", settings=weighty)
+    assert [h.passage.doc_id for h in flat] == ["topical", "answers"]
+    sentences = SentenceVectors(embedder)
+    ranked = retrieve(
+        question,
+        embedder=embedder,
+        store=store,
+        fusion="score",
+        sentences=sentences,
+        settings=weighty,
+    )
+    assert [h.passage.doc_id for h in ranked] == ["answers", "topical"]
+    assert ranked[0].score > ranked[1].score
+    off = store.settings.model_copy(update={"sentence_weight": 0.0})
+    unchanged = retrieve(
+        question, embedder=embedder, store=store, fusion="score", sentences=sentences, settings=off
+    )
+    assert [h.passage.doc_id for h in unchanged] == ["topical", "answers"]
+
+
+def test_only_the_first_hits_are_ranked_again(
+    make_store: MakeStore, corpus: list[Passage], embedder: HashingEmbedder
+) -> None:
+    store = make_store(sentence_depth=2)
+    store.index(corpus, embedder)
+    question = "special guardianship order support for kinship carers"
+    flat = retrieve(question, embedder=embedder, store=store, k=5)
+    ranked = retrieve(
+        question, embedder=embedder, store=store, k=5, sentences=SentenceVectors(embedder)
+    )
+    assert {h.passage.id for h in ranked[:2]} == {h.passage.id for h in flat[:2]}
+    assert [h.passage.id for h in ranked[2:]] == [h.passage.id for h in flat[2:]]
+    assert [h.score for h in ranked] == sorted((h.score for h in ranked), reverse=True)
