@@ -197,10 +197,15 @@ class SentenceVectors:
         return True
 
 
+SENTENCE_FORMAT = "2"
+"""Bump when ``split_sentences`` or ``usable`` change what a sentence is: the next ingest
+then embeds the corpus's sentences afresh instead of trusting a file of the old ones."""
+
+
 def sentence_vector_path(data_dir: Path, embedder: Embedder) -> Path:
     """Where the sentence vectors of ``embedder``'s model are kept under ``data_dir``."""
     safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", embedder.name)
-    return data_dir / "sentences" / f"{safe}.npz"
+    return data_dir / "sentences" / f"{safe}.s{SENTENCE_FORMAT}.npz"
 
 
 def corpus_sentences(passages: Sequence[Passage], least: int = 6) -> list[str]:
