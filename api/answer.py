@@ -805,8 +805,9 @@ def compose(
         body = " ".join(sentences)
         hedge = _hedge(mode, topics, body)
         parts = [body, hedge] if hedge else [body]
-        if mode is Mode.child:
-            parts.insert(0, load_answer_text().openers[0])
+        openers = load_answer_text().openers
+        if mode is Mode.child and openers:
+            parts.insert(0, openers[0])
         text = " ".join(parts)
     else:
         text = " ".join(f"{_end_stop(c.text)} [{numbers[hits[c.hit].passage.id]}]" for c in chosen)

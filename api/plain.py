@@ -18,11 +18,16 @@ sentences, using only what the sentence says:
   in chapter 4") go; ``stands_alone`` tells the composer which sentences are fragments
   that no rewrite can save ("Should arrange a visit ...");
 - long sentences are split at clause boundaries where both halves stand as sentences
-  (about 20 words a sentence for carers, 13 for children): "; ", ", and", ", but", a
-  leading "Although", and with a short opener where the second half needs one (", which"
-  -> "This ...", "because" -> "This is because ...", ", including" -> "This includes
-  ..."); a second half without a subject takes the first half's ("The council will
-  assess ..., and will then decide" -> "... The council will then decide").
+  (about 15 words a sentence for carers, 10 for children): "; ", ", and", "but", a
+  dash, a leading "Although", and with a short opener where the second half needs one
+  (", which" -> "This ...", "because" -> "This is because ...", "in order to" -> "This
+  is to ...", ", including" -> "This includes ...", "volunteers who give" -> "They
+  give"); a second half without a subject takes the first half's ("The council will
+  assess ..., and will then decide" -> "... The council will then decide"), and so does
+  a second verb after "will" ("A pilot will start in May and run for a year" -> "A
+  pilot will start in May. A pilot will run for a year");
+- a term's explanation with a "that" clause is two sentences ("A care order is a court
+  order. It places a child in the council's care.").
 
 Numbers, dates and amounts are never written, only kept or (inside a dropped aside or a
 footnote marker) dropped: every number in the output is one of the input's, exactly as
@@ -48,7 +53,7 @@ def _wordset(text: str) -> frozenset[str]:
 
 
 # Longest sentence (in words) left whole, and the fewest words each half of a split needs.
-_SPLIT_AT: dict[str, tuple[int, int]] = {"carer": (20, 5), "child": (13, 4)}
+_SPLIT_AT: dict[str, tuple[int, int]] = {"carer": (15, 5), "child": (10, 4)}
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _SUPERSCRIPT = re.compile(r"[\u00b9\u00b2\u00b3\u2070-\u2079]+")
@@ -72,7 +77,7 @@ _NEEDED_NUMBER = re.compile(
 _DETERMINER = re.compile(
     r"\b(a|an|the|this|that|each|every|any|your|their|his|her|its|no|one)\s+$", re.IGNORECASE
 )
-_RELATIVE = frozenset({"that", "who", "which", "where", "whose", "when"})
+_RELATIVE = frozenset({"that", "who", "whom", "which", "where", "whose", "when"})
 _POST_MODIFIER = _RELATIVE | {"in", "of", "for", "with", "to", "under", "until", "from", "by"}
 # Nouns that show the term before them is a modifier ("looked-after children numbers"), so a
 # plain phrase with words after its head noun ("children in care") cannot stand there.
@@ -145,9 +150,11 @@ def plainify(
     text = _repair(cleaned) or cleaned  # a fragment is the caller's to leave out
     text = _outside_quotes(text, lambda part: _speaker_voice(part, speaker))
     text, explanations = _plain_words(text, mode, glossary)
-    text = _outside_quotes(text, _everyday_words)
     limit, least = _SPLIT_AT[mode]
-    sentences = [_tidy(_drop_opener(s)) for s in _split(_tidy(text), limit, least)]
+    sentences = [
+        _tidy(_outside_quotes(_drop_opener(s), _everyday_words))
+        for s in _split(_tidy(text), limit, least)
+    ]
     if explain:
         sentences += explanations
     return [s for s in sentences if s]
@@ -457,14 +464,23 @@ def _replacement(
     return new, start, bool(long_plain)
 
 
+# "a court order that places ...": a kind of thing and a "that" clause saying what it does
+_KIND_THAT = re.compile(r"^(?P<kind>an? (?:[\w-]+ ){0,2}[\w-]+) that (?P<does>[a-z]+s .*)$")
+
+
 def _explanation(entry: GlossaryEntry) -> str:
+    """ "A care order is a court order. It places a child in the council's care." """
     plain = entry.plain or ""
     first = plain.split(" ", 1)[0].lower()
     if entry.term[0].islower() and first in {"a", "an", "someone", "somebody", "something"}:
         subject = f"{_article_for(entry.term)} {entry.term}"
     else:
         subject = entry.term
-    return f"{subject[0].upper()}{subject[1:]} is {plain}."
+    subject = subject[0].upper() + subject[1:]
+    kind = _KIND_THAT.match(plain)
+    if kind and not kind["does"].startswith(("is ", "was ", "has ")):
+        return f"{subject} is {kind['kind']}. It {kind['does']}."
+    return f"{subject} is {plain}."
 
 
 def _plain_words(text: str, mode: Mode, glossary: Glossary) -> tuple[str, list[str]]:
@@ -594,6 +610,7 @@ class _Join:
     after: re.Pattern[str] | None  # what the first half must end with, if anything
     closed: bool  # the second half holds no comma: "the fund, which ..., pays" stays whole
     listed: bool  # the first half may end in a list ("A, B, and C ..."), else no split
+    reach: int  # "own" subject: how many words in the second half its verb may come
 
 
 def _join(
@@ -604,19 +621,25 @@ def _join(
     after: str | None = None,
     closed: bool = False,
     listed: bool = True,
+    reach: int = 5,
 ) -> _Join:
     compiled = re.compile(after) if after else None
-    return _Join(re.compile(pattern), lead, subject, compiled, closed, listed)
+    return _Join(re.compile(pattern), lead, subject, compiled, closed, listed, reach)
 
 
 _DETERMINERS = (
     "the|a|an|this|that|these|those|their|its|his|her|our|your|all|each|every|any|some|"
     "other|local|such"
 )
+_PRONOUNS = "the|this|these|they|it|he|she|we|you|there|many|some|most"
+# "children are in councils who ...": after a preposition the noun is not what the subject is
+_PLACE = "in|on|at|for|with|by|from|of|to|under|within|across|into|near|without|like"
 _JOINS: tuple[_Join, ...] = (
-    _join(r"; ", "", "shared"),
-    _join(r" [-–—] ", "", "own"),
+    _join(r"; ", "", "shared", reach=16),
+    # "... support - one in four (24%) social workers have ...": the subject may be long
+    _join(r" [-–—] ", "", "own", reach=8),
     _join(r",? so that ", "This is so that ", "lead"),
+    _join(r",? (?:in order|so as) to ", "This is to ", "lead", closed=True),
     _join(r"(?<! is)(?<! was),? because ", "This is because ", "lead"),
     _join(r", which ", "This ", "lead", closed=True),
     _join(
@@ -636,17 +659,37 @@ _JOINS: tuple[_Join, ...] = (
         after=r"[a-z]{3,}(?<!ss)s$",
         closed=True,
     ),
-    _join(r", but ", "But ", "shared", listed=False),
-    _join(r", (?:although|though|whereas) ", "But ", "own"),
-    _join(r", and ", "", "shared", listed=False),
+    # "Visitors are adult volunteers who give up ...": the "who" clause describes the
+    # subject itself, so "They give up ..." (not "are the people who ...": that one
+    # says which people, and cannot stand apart)
+    _join(
+        r" who (?=[a-z]+ )",
+        "They ",
+        "lead",
+        after=rf"^(?:(?!\bthat\b)[^,])*\b(?:are|were) (?!the |those )"
+        rf"(?:(?!(?:{_PLACE})\b)[\w-]+ ){{0,4}}(?<!people )(?<!ones )[a-z]{{3,}}(?<!ss)s$",
+        closed=True,
+    ),
+    _join(r", but ", "But ", "shared", listed=False, reach=16),
+    _join(rf" but (?=(?:I|{_PRONOUNS})\s)", "But ", "own", listed=False),
+    _join(r", (?:although|though|whereas) ", "But ", "own", reach=16),
+    _join(r", and ", "", "shared", listed=False, reach=16),
     _join(r" and (?=(?:the|this|these|they|it|he|she|there)\s)", "", "own", listed=False),
-    _join(r", so ", "So ", "shared", listed=False),
+    # "The council will assess X and decide Y": the second verb shares "The council will"
+    _join(r",? and (?=[a-z]+ )", "", "verb", listed=False),
+    _join(r", so ", "So ", "shared", listed=False, reach=16),
 )
 # "Although X, Y." -> "X. But Y."
 _CONCESSION = re.compile(r"^(?:Although|Though|Even though) ")
 
 
 _SENTENCE_END = re.compile(r"(?<=[a-z)])[.!?]\s+(?=[A-Z])")
+# A clause inside the sentence that a closing "in order to" may belong to.
+_INNER_CLAUSE = re.compile(
+    r"\b(?:rather than|instead of|so that|because|unless|if|that|what|how|whether|which|who|"
+    r"where|when)\b|ly$",
+    re.IGNORECASE,
+)
 
 
 def _is_clause(text: str, least: int) -> bool:
@@ -656,7 +699,8 @@ def _is_clause(text: str, least: int) -> bool:
         return False
     if found[0].islower() and found[0].endswith(("ing", "ed")):
         return False  # ", and working with ..." continues the sentence before it
-    return any(w.lower() in _AUXILIARIES | _VERBS or w.lower().endswith("ed") for w in found[1:])
+    verbs = _AUXILIARIES | _VERBS | _PAST
+    return any(w.lower() in verbs or w.lower().endswith("ed") for w in found[1:])
 
 
 def _has_subject(text: str, reach: int = 16) -> bool:
@@ -717,13 +761,13 @@ def _second_half(join: _Join, left: str, right: str, least: int) -> str | None:
                 return f"{word} {second[0].lower()}{second[1:]}" if second else None
             right = opened
     if join.subject == "lead":
-        first = right.split(" ", 1)[0].lower()
-        verbal = _FINITE | _AUXILIARIES | _VERBS | _PAST | _ADVERBS
-        if join.lead == "This " and not (first in verbal or first.endswith(("s", "ed", "ly"))):
-            return None  # ", which both the review and ...": "which" is not the subject
+        if join.lead == "This ":
+            return _which_clause(right, least)
         second = join.lead + right
         return second if _is_clause(second, least) else None
-    if _has_subject(right, 16 if join.pattern.pattern.startswith((",", ";")) else 5):
+    if join.subject == "verb":
+        return _shared_verb(left, right, least)
+    if _has_subject(right, join.reach):
         second = join.lead + right
         return second if _is_clause(right, least) else None
     first = right.split(" ", 1)[0].lower()
@@ -735,6 +779,91 @@ def _second_half(join: _Join, left: str, right: str, least: int) -> str | None:
             second = f"{join.lead}{subject} {right}"
             return second if _is_clause(second, least) else None
     return None
+
+
+def _which_clause(right: str, least: int) -> str | None:
+    """ ", which matches the offer" -> "This matches the offer", when "which" is the subject.
+
+    It is not in ", which both the review and ..." or ", which councils must follow": a
+    word in "-s" that the word lists do not know is taken for a verb only before a
+    determiner or a pronoun (", which matches the ...").
+    """
+    words = [w.strip("“‘\"',").lower() for w in right.split()]
+    first, after = words[0], words[1] if len(words) > 1 else ""
+    known = first in _FINITE | _AUXILIARIES | _VERBS | _PAST | _ADVERBS
+    if not known and after in _FINITE | _AUXILIARIES:
+        return None  # "which councils must ...": the word after "which" is a subject
+    verbal = known or first.endswith(("ed", "ly"))
+    if not verbal and not (first.endswith("s") and after in _OBJECT_OPENERS):
+        return None
+    lead = "These " if first in _PLURAL_VERBS else "This "  # ", which were ..." -> "These were"
+    return lead + right if len(words) + 1 >= least else None
+
+
+# Verbs in their plain form that are seldom nouns, and verbs that often are ("support"),
+# which count as verbs only before a determiner or a pronoun ("and support the council",
+# not "and support for parents").
+_BASE_VERBS = _wordset(
+    "be make give take provide ensure enable publish reduce build deliver embed develop "
+    "improve increase introduce explore consider consult strengthen streamline share drive "
+    "spread bring create establish identify promote protect keep meet seek encourage allow "
+    "continue expand extend launch maintain monitor prepare produce raise receive remove "
+    "respond tackle begin become tell learn agree decide put replace invest assess attend "
+    "appoint arrange write set commission evaluate update run"
+)
+_NOUN_LIKE_VERBS = _wordset(
+    "support work help lead review test target use offer change plan fund focus report "
+    "visit care record check look start contact"
+)
+_OBJECT_OPENERS = _wordset(
+    "the a an this these those their its his her our your all each every any some other "
+    "local such them it him us me more new"
+)
+# Main verbs that take a clause or a second verb ("make sure that X and Y", "help them do
+# X and Y"): an "and" after them may join two parts of that, not two of their own.
+_TAKES_A_CLAUSE = _wordset(
+    "ensure make help let see have get enable allow ask expect encourage require want need "
+    "know say show find think believe recognise agree decide consider explore check hear "
+    "learn mean understand not"
+)
+_SUBORDINATE = re.compile(
+    r"\b(?:that|whether|how|what|why|where|when|who|which|if|because|so|while|as|than)\b"
+    rf"|\bto (?!(?:{_DETERMINERS})\b)[a-z]+"
+)
+_VERB_GROUP = re.compile(
+    r"^(?P<subject>[A-Z][\w'’-]*(?: [\w'’-]+){0,5}?) "
+    r"(?P<group>will|would|can|could|should|must|may|might|shall"
+    r"|(?:plans|wants|needs|aims|intends) to)"
+    r"(?: (?:also|now|then|still|further|jointly|first|soon))? (?P<verb>[a-z]+)\b(?P<rest>.*)$"
+)
+
+
+def _shared_verb(left: str, right: str, least: int) -> str | None:
+    """ "The council will assess X" and "decide Y" -> "The council will decide Y".
+
+    Only where the first half is its subject, a modal (or "plans to") and one verb
+    phrase, and the second half opens with a verb: an "and" inside a "that", "how" or
+    "to" clause may join that clause's own parts.
+    """
+    words = right.split()
+    first = words[0].lower()
+    after = words[1].lower() if len(words) > 1 else ""
+    if not (first in _BASE_VERBS or (first in _NOUN_LIKE_VERBS and after in _OBJECT_OPENERS)):
+        return None
+    found = _VERB_GROUP.match(_SENTENCE_END.split(left)[-1])
+    if not found or found["verb"] in _TAKES_A_CLAUSE or _SUBORDINATE.search(found["rest"]):
+        return None
+    if len(found["rest"].split()) < 2:
+        return None  # "assess and fund any new burdens": one object for both verbs
+    subject = found["subject"]
+    opener = subject.split()[0].lower()
+    named = all(w[0].isupper() for w in subject.split())
+    if not (opener in _SUBJECT_OPENERS or named) or opener in _SUBORDINATORS:
+        return None
+    if {w.lower() for w in subject.split()[1:]} & (_AUXILIARIES | _FINITE):
+        return None  # "This means the government can ...": the subject holds a verb
+    second = f"{subject} {found['group']} {right}"
+    return second if _is_clause(second, least) else None
 
 
 def _depth_map(text: str) -> list[int]:
@@ -801,6 +930,9 @@ def _may_split(join: _Join, text: str, left: str, right: str, least: int) -> boo
         return False  # "While X - ...": the subordinate clause is still open
     if join.lead == "This is " and "," in last:
         return False  # ", to" may finish a verb split by an aside: "requires X, when ..., to"
+    if join.lead == "This is to " and ("," in last or _INNER_CLAUSE.search(last)):
+        return False  # "..., rather than apply for X in order to get Y": the purpose is Y's,
+        #               and "... primarily in order to": the adverb goes with the purpose
     if join.after and not join.after.search(left):
         return False
     return _is_clause(last, least)

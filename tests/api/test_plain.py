@@ -70,7 +70,7 @@ def test_a_term_with_a_long_plain_meaning_is_explained_after() -> None:
     result = plainify("Grandparents often apply for an SGO.", "carer")
     assert result == [
         "Grandparents often apply for a special guardianship order.",
-        "A special guardianship order is a court order that makes someone a child's special "
+        "A special guardianship order is a court order. It makes someone a child's special "
         "guardian.",
     ]
     assert plainify("Grandparents often apply for an SGO.", "carer", explain=False) == result[:1]
@@ -167,16 +167,15 @@ LONG = (
 
 
 def test_long_sentences_split_where_both_halves_stand() -> None:
-    assert plainify(LONG, "carer") == [
-        "The council will assess the needs of the child and the wider family.",
-        "The social worker will then decide whether a conference is needed, so that everyone "
-        "is clear about the risks.",
-    ]
-    assert plainify(LONG, "child") == [
-        "The council will assess the needs of the child and the wider family.",
-        "The social worker will then decide whether a conference is needed.",
-        "This is so that everyone is clear about the risks.",
-    ]
+    assert (
+        plainify(LONG, "carer")
+        == plainify(LONG, "child")
+        == [
+            "The council will assess the needs of the child and the wider family.",
+            "The social worker will then decide whether a conference is needed.",
+            "This is so that everyone is clear about the risks.",
+        ]
+    )
 
 
 def test_child_mode_splits_more() -> None:
@@ -359,6 +358,131 @@ def test_no_split_leaves_a_half_without_a_subject(sentence: str) -> None:
     assert len(plainify(sentence, "child", explain=False)) == 1
 
 
+@pytest.mark.parametrize(
+    ("sentence", "plain"),
+    [
+        # ", which" before a verb the word lists do not hold
+        (
+            "Every new special guardian should be given paid leave from work, which matches "
+            "the leave given to adopters.",
+            [
+                "Every new special guardian should be given paid leave from work.",
+                "This matches the leave given to adopters.",
+            ],
+        ),
+        # ", which were ...": "which" stands for a plural
+        (
+            "The plan brought in some improvements for families, which were recognised "
+            "during the inspection.",
+            [
+                "The plan brought in some improvements for families.",
+                "These were recognised during the inspection.",
+            ],
+        ),
+        # a dash before a subject of several words
+        (
+            "They also do not get enough supervision or support - one in four (24%) social "
+            "workers have supervision less than every 6 weeks.",
+            [
+                "They also do not get enough supervision or support.",
+                "One in four (24%) social workers have supervision less than every 6 weeks.",
+            ],
+        ),
+        # "will X and Y": the second verb takes the subject and "will" again
+        (
+            "A pilot will be co-produced with a small number of safeguarding partners and "
+            "begin in spring 2023.",
+            [
+                "A pilot will be co-produced with a small number of safeguarding partners.",
+                "A pilot will begin in spring 2023.",
+            ],
+        ),
+        (
+            "We will refresh the Care Leaver Covenant and increase its budget by 30% over "
+            "the next two years.",
+            [
+                "The government plans to refresh the Care Leaver Covenant.",
+                "The government plans to increase its budget by 30% over the next two years.",
+            ],
+        ),
+        # "in order to" gives the purpose of the whole clause before it
+        (
+            "Councils should review their offer every year in order to make sure that carers "
+            "get the help they need.",
+            [
+                "Councils should review their offer every year.",
+                "This is to make sure that carers get the help they need.",
+            ],
+        ),
+        # a bare "but" before a clause with its own subject
+        (
+            "Most of the links with my family were cut off but I still thought about them a lot.",
+            [
+                "Most of the links with my family were cut off.",
+                "But I still thought about them a lot.",
+            ],
+        ),
+        # "X are N who ...": the "who" clause says more about X itself
+        (
+            "Independent visitors are adult volunteers who give up some of their free time to "
+            "support a child.",
+            [
+                "Independent visitors are adult volunteers.",
+                "They give up some of their free time to support a child.",
+            ],
+        ),
+    ],
+)
+def test_more_clauses_split_into_sentences_that_stand(sentence: str, plain: list[str]) -> None:
+    assert plainify(sentence, "child", explain=False) == plain
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # "which" is the object: "This councils must follow" would not be English
+        "The statutory guidance sets out the new duties for every council, which councils "
+        "must follow when they assess children.",
+        # one object for both verbs
+        "We will assess and fund any new burdens that our reforms place on local authorities.",
+        # "support for ..." is a noun in a list, not a second verb
+        "This vision will be supported by better information sharing and support for parents "
+        "and wider family members.",
+        # "help families stay together and build ...": both verbs are what the families do
+        "The government will help families stay together for longer and build stronger "
+        "support networks.",
+        # the subject would hold a verb: "This means the government can ..."
+        "This means we can better oversee improvements to the system and focus our efforts "
+        "across government.",
+        # "in order to" inside a "rather than" clause, or inside a "what" clause
+        "Relatives should not have to become foster carers rather than apply for an order in "
+        "order to get financial support.",
+        "The programme will work out what councils should stop doing in order to be great, as "
+        "well as what to keep.",
+        # "are the people who ...": the "who" clause says which people
+        "Carers are the people who know the child best and see the child every day.",
+        # "are in councils who ...": the councils are not what the children are
+        "Over 5 million children are in councils who are not delivering services that are "
+        "good enough.",
+        # after a dash, "children for whom the state has ..." has no verb of its own
+        "The system is there to help children who are disabled – children for whom the state "
+        "has a duty to provide extra support.",
+    ],
+)
+def test_no_split_where_the_halves_belong_together(sentence: str) -> None:
+    assert len(plainify(sentence, "child", explain=False)) == 1
+
+
+def test_an_explanation_with_a_that_clause_becomes_two_sentences() -> None:
+    assert plainify("The court made a care order.", "child")[-1] == (
+        "A care order is a court order. It places a child in the council's care."
+    )
+    # "a group of councils that plan ...": the verb agrees with "councils", not "It"
+    assert plainify("The council joined a regional care cooperative.", "child")[-1] == (
+        "A regional care cooperative is a group of councils that plan care places together."
+    )
+
+
 def test_mode_is_checked() -> None:
     with pytest.raises(ValueError, match="mode must be 'carer' or 'child'"):
         plainify("A sentence.", "adult")
@@ -536,6 +660,9 @@ def test_official_phrases_become_short_ones() -> None:
     )
     assert one("Carers should have the sufficient time to apply.") == (
         "Carers should have enough time to apply."
+    )
+    assert one("The council works in conjunction with schools in subsequent years.") == (
+        "The council works together with schools in later years."
     )
 
 
