@@ -224,7 +224,7 @@ def retrieve(
     hits are ranked again by their best sentence (see ``_by_best_sentence``).
     """
     settings = settings or store.settings
-    if not query.strip() or k < 1:
+    if not re.search(r"\w", query) or k < 1:  # "???" asks nothing a passage could answer
         return []
     dense_text, extra_terms = query, []
     if expand is not None:

@@ -392,3 +392,10 @@ def test_only_the_first_hits_are_ranked_again(
     assert {h.passage.id for h in ranked[:2]} == {h.passage.id for h in flat[:2]}
     assert [h.passage.id for h in ranked[2:]] == [h.passage.id for h in flat[2:]]
     assert [h.score for h in ranked] == sorted((h.score for h in ranked), reverse=True)
+
+
+@pytest.mark.parametrize("query", ["", "   ", "???", "-- !! --"])
+def test_a_query_without_words_finds_nothing(
+    indexed: Store, embedder: HashingEmbedder, query: str
+) -> None:
+    assert retrieve(query, embedder=embedder, store=indexed, k=5) == []
