@@ -35,7 +35,7 @@ import numpy as np
 from careguide.index.analyser import query_vector
 from careguide.index.embedder import Embedder
 from careguide.index.models import Hit, SearchFilters
-from careguide.index.sentences import ASKS, SentenceVectors, split_sentences, usable
+from careguide.index.sentences import ASKS, SentenceVectors, quotable
 from careguide.index.settings import IndexSettings
 from careguide.index.store import PassageStore
 from careguide.ingest.models import DocKind, DocStatus, Passage, PassageKind
@@ -238,18 +238,11 @@ def retrieve(
     # the dense side reads the question as typed (``dense_query``): the glossary's terms
     # already reach the sparse side; sentences are judged against the glossary's reading
     texts = {"question": [query], "expanded": [dense_text], "both": [query, dense_text]}
-    wanted = list(dict.fromkeys(texts[settings.dense_query]))
-    asked = [dense_text] if rerank and dense_text not in wanted else []
-    vectors = embedder.embed([*wanted, *asked])
-    sentence_query = (
-        vectors[len(wanted) :][0]
-        if asked
-        else vectors[wanted.index(dense_text)]
-        if rerank
-        else None
-    )
-    vectors = vectors[: len(wanted)]
-    query_vec = vectors.mean(axis=0)
+    dense_texts = texts[settings.dense_query]
+    embedded = list(dict.fromkeys([*dense_texts, *([dense_text] if rerank else [])]))
+    vectors = dict(zip(embedded, embedder.embed(embedded), strict=True))
+    sentence_query = vectors[dense_text] if rerank else None
+    query_vec = np.mean([vectors[t] for t in dense_texts], axis=0)
     query_vec = query_vec / (float(np.linalg.norm(query_vec)) or 1.0)
     dense = store.search("dense", query_vec, limit=limit, filters=filters)
     sparse_query = query_vector(
@@ -320,17 +313,12 @@ def _by_best_sentence(
     """
     depth = min(settings.sentence_depth, len(ranked))
     head = ranked[:depth]
-    texts = [
-        [text for text, listed in split_sentences(c.passage.text) if usable(text, listed, 6)]
-        for _, c in head
-    ]
-    _, matrix = sentences.embed([], [t for group in texts for t in group])
-    best: list[float] = []
-    start = 0
-    for group in texts:
-        rows = matrix[start : start + len(group)]
-        best.append(float((rows @ question).max()) if len(group) else 0.0)
-        start += len(group)
+
+    def best_cosine(passage: Passage) -> float:
+        said = quotable(passage.text)
+        return float((sentences.of(said) @ question).max()) if said else 0.0
+
+    best = [best_cosine(c.passage) for _, c in head]
     low, high = min(best, default=0.0), max(best, default=0.0)
     top = max((score for score, _ in head), default=0.0) or 1.0
     rescored = [

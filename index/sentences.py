@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import weakref
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -163,6 +164,11 @@ class SentenceVectors:
                 self._vectors.pop(next(iter(self._vectors)))
             self._vectors[text] = row
 
+    def of(self, texts: Sequence[str]) -> np.ndarray:
+        """The texts' vectors, one row each, embedding only those not yet known."""
+        self.add(texts)
+        return np.stack([self._vectors[t] for t in texts])
+
     def embed(self, queries: Sequence[str], texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """The queries' vectors and the texts' vectors, embedding what is new in one batch.
 
@@ -208,14 +214,20 @@ def sentence_vector_path(data_dir: Path, embedder: Embedder) -> Path:
     return data_dir / "sentences" / f"{safe}.s{SENTENCE_FORMAT}.npz"
 
 
-def corpus_sentences(passages: Sequence[Passage], least: int = 6) -> list[str]:
+SENTENCE_WORDS = 6
+"""The fewest words a sentence needs to be quoted (or to speak for its passage in search)."""
+
+
+@lru_cache(maxsize=20_000)
+def quotable(text: str, least: int = SENTENCE_WORDS) -> tuple[str, ...]:
+    """The sentences of a passage's text that an answer could quote (see ``usable``);
+    the same passages come back search after search."""
+    return tuple(t for t, listed in split_sentences(text) if usable(t, listed, least))
+
+
+def corpus_sentences(passages: Sequence[Passage], least: int = SENTENCE_WORDS) -> list[str]:
     """Every sentence of the passages that the composer could choose."""
-    return [
-        text
-        for passage in passages
-        for text, listed in split_sentences(passage.text)
-        if usable(text, listed, least)
-    ]
+    return [text for passage in passages for text in quotable(passage.text, least)]
 
 
 def build_sentence_vectors(
