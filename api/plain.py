@@ -149,6 +149,7 @@ def plainify(
     cleaned = _clean(sentence)
     text = _repair(cleaned) or cleaned  # a fragment is the caller's to leave out
     text = _outside_quotes(text, lambda part: _speaker_voice(part, speaker))
+    text = _second_mentions(text, speaker)
     text, explanations = _plain_words(text, mode, glossary)
     limit, least = _SPLIT_AT[mode]
     sentences = [
@@ -377,6 +378,26 @@ def _speaker_voice(text: str, speaker: str) -> str:
     text = re.sub(r"\bourselves\b", "itself", text, flags=re.I)
     text = re.sub(r"\bus\b", lambda m: speaker, text)
     return re.sub(r"\bwe\b", lambda m: who(m.group()), text, flags=re.I)
+
+
+def _second_mentions(text: str, speaker: str) -> str:
+    """A sentence whose subject is the speaker names it once: "The government plans to
+    explore how the government can ..." -> "... how it can ...", "the government's" -> "its".
+
+    Only when the speaker opens the sentence (perhaps after a short lead-in ending in a
+    comma), so that "it" can only mean the subject: in "X asked the What Works Centre to
+    help the government", "it" would point at the centre.
+    """
+    subject = re.match(rf"^(?:[^,“\"]{{0,40}},\s+)?{re.escape(speaker)}\b", text, re.IGNORECASE)
+    if subject is None:
+        return text
+    name = re.escape(speaker)
+
+    def pronouns(part: str) -> str:
+        part = re.sub(rf"\b{name}['’]s\b", "its", part, flags=re.IGNORECASE)
+        return re.sub(rf"\b{name}\b", "it", part, flags=re.IGNORECASE)
+
+    return text[: subject.end()] + _outside_quotes(text[subject.end() :], pronouns)
 
 
 # --- jargon -----------------------------------------------------------------------------

@@ -108,8 +108,31 @@ def test_the_department_speaks_as_the_government(source: str, plain: str) -> Non
 
 def test_the_speaker_can_be_someone_else() -> None:
     assert one("We will improve our services.", speaker="the council") == (
-        "The council plans to improve the council's services."
+        "The council plans to improve its services."
     )
+
+
+@pytest.mark.parametrize(
+    ("source", "plain"),
+    [
+        (
+            "We will explore how we can make it an entitlement.",
+            "The government plans to explore how it can make it an entitlement.",
+        ),
+        ("We want to build our evidence base.", "The government wants to build its evidence base."),
+        (
+            "From 2024, we will review our offer.",
+            "From 2024, the government plans to review its offer.",
+        ),
+        # "it" would point at the centre: the speaker is not the sentence's subject
+        (
+            "The department asked the centre to help us review our offer.",
+            "The department asked the centre to help the government review the government's offer.",
+        ),
+    ],
+)
+def test_the_speaker_is_named_once_in_its_own_sentence(source: str, plain: str) -> None:
+    assert one(source) == plain
 
 
 def test_quoted_speech_keeps_its_own_we() -> None:
