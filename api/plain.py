@@ -534,7 +534,17 @@ _NEEDS_SUBJECT = _wordset(
 # A subordinate "that" clause standing alone: "That the service meets the regulations."
 _THAT_CLAUSE = re.compile(r"^That\s+(?:the|a|an|all|each|every|any|its|their|there|this)\b")
 # "Family Help Worker - A practitioner who ...": a term, a dash and what it means.
-_DEFINED = re.compile(r"^(?P<term>[A-Z][\w'’]*(?: [\w'’]+){0,5}) [-–—] (?P<rest>[A-Z].*)$")
+_DEFINED = re.compile(
+    r"^(?P<term>[A-Z][\w'’]*(?: [\w'’]+){0,5}) [-–—] "
+    r"(?P<rest>(?:[A-Z]|(?:a|an|the|someone|somebody|people|any|all)\b).*)$"
+)
+# The last word of a term naming a person or a kind of thing ("A Family Help Worker is ...");
+# other named terms are one thing ("The Care Leaver Covenant is ...").
+_COUNTABLE = _wordset(
+    "worker workers practitioner practitioners officer officers carer carers guardian "
+    "guardians adviser advisers advisor advisors visitor visitors parent parents child "
+    "children manager managers team teams order orders plan plans assessment assessments"
+)
 _LABEL = re.compile(r"^(?P<label>[A-Z][A-Za-z ]{1,30}?):\s+(?P<rest>\S.*)$")
 _TRAILING_JOIN = re.compile(r",?\s+(?:and|or)\s*[.;:]?$", re.IGNORECASE)
 # A lead-in cut off before its list ("These are children that."), or a table row.
@@ -590,7 +600,9 @@ def _defined_term(text: str) -> str:
         article = "" if plural else _article_for(term).capitalize() + " "
         return f"{article}{term} {lowered}"
     if first in {"a", "an"} and not plural:
-        return f"{_article_for(term).capitalize()} {term} is {lowered}"
+        countable = not named or term.split()[-1].lower() in _COUNTABLE
+        article = _article_for(term).capitalize() if countable else "The"
+        return f"{article} {term} is {lowered}"
     if first in {"the", "someone", "somebody", "people", "any", "all"}:
         return f"{term} means {lowered}"
     return text

@@ -764,6 +764,15 @@ def test_a_list_item_loses_its_closing_and() -> None:
             "Kinship Offer - The Kinship Offer sets out local help.",
             "The Kinship Offer sets out local help.",
         ),
+        # the meaning may open in lower case; a named thing that is not a role is "The"
+        (
+            "Carer Pledge - a promise from employers to support carers.",
+            "The Carer Pledge is a promise from employers to support carers.",
+        ),
+        (
+            "Family Link Worker - a person who keeps a family in touch.",
+            "A Family Link Worker is a person who keeps a family in touch.",
+        ),
     ],
 )
 def test_a_dictionary_line_becomes_a_sentence(line: str, sentence: str) -> None:
