@@ -946,6 +946,9 @@ def _split(text: str, limit: int, least: int) -> list[str]:
     return _split(left, limit, least) + _split(right, limit, least)
 
 
+_NEGATION = re.compile(r"\b(?:not|never|no|cannot)\b|n['’]t\b", re.IGNORECASE)
+
+
 def _may_split(join: _Join, text: str, left: str, right: str, least: int) -> bool:
     """Whether the first half stands alone and nothing ties the halves together."""
     last = _SENTENCE_END.split(left)[-1]
@@ -966,6 +969,10 @@ def _may_split(join: _Join, text: str, left: str, right: str, least: int) -> boo
     if join.lead == "This is to " and ("," in last or _INNER_CLAUSE.search(last)):
         return False  # "..., rather than apply for X in order to get Y": the purpose is Y's,
         #               and "... primarily in order to": the adverb goes with the purpose
+    if join.lead == "This is to " and _NEGATION.search(last):
+        return False  # "should not become looked after in order to stay together": the
+        #               purpose is under the "not", and "This is to stay together" says
+        #               the opposite
     if join.after and not join.after.search(left):
         return False
     return _is_clause(last, least)

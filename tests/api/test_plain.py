@@ -473,6 +473,8 @@ def test_no_split_leaves_a_half_without_a_subject(sentence: str) -> None:
         "order to get financial support.",
         "The programme will work out what councils should stop doing in order to be great, as "
         "well as what to keep.",
+        # a purpose under "not": "This is to move house" would say the opposite
+        "Families should not have to leave their own area in order to move house.",
         # "are the people who ...": the "who" clause says which people
         "Carers are the people who know the child best and see the child every day.",
         # "are in councils who ...": the councils are not what the children are
