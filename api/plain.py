@@ -167,10 +167,11 @@ def stands_alone(sentence: str) -> bool:
     It does not when it is the tail of a sentence cut at a page, list or passage boundary
     ("Should arrange a visit ...", "That the service meets ..."), a lead-in cut off before
     its list ("These are children that."), a row of a table ("Activities: X; 2023: Y") or
-    the end of a bracket. Carer and child answers leave such sentences out: a practitioner
+    the end of a bracket, or a heading kept in the passage's text. Carer and child answers
+    leave such sentences out: a practitioner
     can read one in its passage, but a plain reader cannot tell what it is about.
     """
-    return bool(_repair(_clean(sentence)))
+    return not _is_heading(sentence) and bool(_repair(_clean(sentence)))
 
 
 def plain_hedges(mode: Mode = "carer", topics: tuple[str, ...] = ()) -> list[str]:
@@ -603,9 +604,27 @@ def _defined_term(text: str) -> str:
         countable = not named or term.split()[-1].lower() in _COUNTABLE
         article = _article_for(term).capitalize() if countable else "The"
         return f"{article} {term} is {lowered}"
-    if first in {"the", "someone", "somebody", "people", "any", "all"}:
+    if first in {"the", "someone", "somebody", "people", "any", "all"} or _NOUN_THEN_CLAUSE.match(
+        rest
+    ):
         return f"{term} means {lowered}"
     return text
+
+
+# "Family-led alternatives that can be used ...": a few words of a noun, then what they do
+_NOUN_THEN_CLAUSE = re.compile(r"^(?:[\w'’-]+ ){1,4}(?:that|who|which|where|whose)\b")
+# Words a title leaves in lower case ("Children in Care and the Law")
+_TITLE_SMALL = _wordset("a an the and or of in on for to at by with from our your their its")
+
+
+def _is_heading(sentence: str) -> bool:
+    """A heading or title kept in a passage's text: no closing stop, and (beside small
+    words) every word capitalised: "The Local Safeguarding Children Board (LSCB)"."""
+    text = sentence.strip()
+    if re.search(r"[.!?;:]['’\"”]?$", text):
+        return False
+    words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", text) if w.lower() not in _TITLE_SMALL]
+    return len(words) >= 2 and all(w[0].isupper() for w in words)
 
 
 # --- sentences --------------------------------------------------------------------------

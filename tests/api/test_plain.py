@@ -720,6 +720,9 @@ def test_a_named_body_stays_singular_before_a_plural_verb() -> None:
         "Outcomes for Children in Court).",  # the tail of a bracket
         "These are children and young people that.",  # a lead-in cut before its list
         "Have been assessed as needing no plan.",
+        # a heading kept in the passage's text
+        "The Local Safeguarding Children Board (LSCB)",
+        "Support for Kinship Carers and the Children They Raise",
     ],
 )
 def test_fragments_do_not_stand_alone(fragment: str) -> None:
@@ -735,6 +738,7 @@ def test_fragments_do_not_stand_alone(fragment: str) -> None:
         "Family Help Worker - A person who holds cases in the Family Help service.",
         "May 2023 saw the first wave of pilots begin.",
         "The support they are entitled to.",
+        "The Council Reviews Plans Every Year.",
     ],
 )
 def test_whole_sentences_stand_alone(sentence: str) -> None:
@@ -770,6 +774,10 @@ def test_a_list_item_loses_its_closing_and() -> None:
         (
             "Carer Pledge - a promise from employers to support carers.",
             "The Carer Pledge is a promise from employers to support carers.",
+        ),
+        (
+            "Family Plan - Family-led steps that keep a child at home.",
+            "Family Plan means family-led steps that keep a child at home.",
         ),
         (
             "Family Link Worker - a person who keeps a family in touch.",
