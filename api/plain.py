@@ -264,6 +264,9 @@ def _outside_quotes(text: str, rewrite: Callable[[str], str]) -> str:
 
 # A plain phrase ending in one of these needs a word after it ("help with contact").
 _NEEDS_OBJECT = ("with", "about", "for", "of", "to")
+# Beside the words that open a subject, words that open the clause "make sure" needs
+# ("make sure that ...", "make sure young people ...").
+_CLAUSE_TOO = frozenset({"that", "young", "local", "social", "foster", "kinship", "care"})
 
 
 @dataclass(frozen=True)
@@ -310,6 +313,10 @@ def _everyday_words(text: str) -> str:
             return found  # a capital in mid-sentence starts a name: "Additional Needs Team"
         if plain.endswith(_NEEDS_OBJECT) and not re.match(r"\s*[\w£]", text[match.end() :]):
             return found  # "... to take into account." cannot end "think about."
+        if plain.endswith("sure"):
+            after = re.match(r"\s*([\w'’-]+)", text[match.end() :])
+            if not after or after.group(1).lower() not in _SUBJECT_OPENERS | _CLAUSE_TOO:
+                return found  # "ensure timely planning": "make sure" needs a clause after it
         return plain[0].upper() + plain[1:] if found[0].isupper() else plain
 
     return everyday.pattern.sub(swap, text)

@@ -670,6 +670,12 @@ def test_everyday_words_keep_their_inflection() -> None:
     )
 
 
+def test_make_sure_only_comes_before_a_clause() -> None:
+    assert one("Councils ensure children get help.") == "Councils make sure children get help."
+    # "Make sure timely planning." would not be English
+    assert one("Councils ensure timely planning.") == "Councils ensure timely planning."
+
+
 def test_official_phrases_become_short_ones() -> None:
     assert one("Carers are able to ask, e.g. after a move, in relation to the plan.") == (
         "Carers can ask, for example after a move, about the plan."
