@@ -625,12 +625,16 @@ _TITLE_SMALL = _wordset("a an the and or of in on for to at by with from our you
 
 
 def _is_heading(sentence: str) -> bool:
-    """A heading or title kept in a passage's text: no closing stop, and (beside small
-    words) every word capitalised: "The Local Safeguarding Children Board (LSCB)"."""
+    """A heading or title kept in a passage's text: no closing stop, and either (beside
+    small words) every word capitalised, "The Local Safeguarding Children Board (LSCB)",
+    or a phrase opening with "-ing" and no verb that says what happens."""
     text = sentence.strip()
     if re.search(r"[.!?;:]['’\"”]?$", text):
         return False
-    words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", text) if w.lower() not in _TITLE_SMALL]
+    found = re.findall(r"[A-Za-z][\w'’-]*", text)
+    if found and found[0].lower().endswith("ing") and not {w.lower() for w in found} & _FINITE:
+        return True  # "Improving support and reducing barriers to kinship care"
+    words = [w for w in found if w.lower() not in _TITLE_SMALL]
     return len(words) >= 2 and all(w[0].isupper() for w in words)
 
 

@@ -729,6 +729,7 @@ def test_a_named_body_stays_singular_before_a_plural_verb() -> None:
         # a heading kept in the passage's text
         "The Local Safeguarding Children Board (LSCB)",
         "Support for Kinship Carers and the Children They Raise",
+        "Improving support and reducing barriers to kinship care",
     ],
 )
 def test_fragments_do_not_stand_alone(fragment: str) -> None:
@@ -745,6 +746,7 @@ def test_fragments_do_not_stand_alone(fragment: str) -> None:
         "May 2023 saw the first wave of pilots begin.",
         "The support they are entitled to.",
         "The Council Reviews Plans Every Year.",
+        "Working with families is what the council does",
     ],
 )
 def test_whole_sentences_stand_alone(sentence: str) -> None:
