@@ -89,6 +89,7 @@ __all__ = [
     "compose",
     "load_answer_text",
     "question_parts",
+    "question_setting",
 ]
 
 
@@ -214,17 +215,10 @@ _PART_BREAK = re.compile(
 )
 
 
-def question_parts(question: str, least: int = 2) -> list[str]:
-    """The separate things a question asks, in order; ``[]`` when it asks one thing.
-
-    "LSCBs went, didn't they? who are the partners now and when was that decided" asks
-    three: the question is cut at question marks, at spaced dashes, and at "and", "but",
-    "or", a comma or a semicolon before a question word. A piece counts as a part when
-    it asks something (it opens with a question word, perhaps after a label and a
-    colon, or ends with a question mark) and has at least ``least`` search terms: "our
-    LA was judged inadequate" is the setting of a question, not a part of it.
-    """
-    parts: list[str] = []
+def _pieces(question: str, least: int) -> list[tuple[str, bool]]:
+    """The pieces of a question with at least ``least`` search terms, each with whether it
+    asks something (see ``question_parts``)."""
+    pieces: list[tuple[str, bool]] = []
     start = 0
     for cut in [*_PART_BREAK.finditer(question), None]:
         piece = question[start : cut.start() if cut else len(question)]
@@ -235,10 +229,31 @@ def question_parts(question: str, least: int = 2) -> list[str]:
             piece = piece[piece.rfind(":", 0, opening) + 1 :]  # the label is not asked
         asks = bool(opens_asking) or (cut is not None and "?" in cut.group(0))
         piece = piece.strip(" ,;:-–—?")
-        if asks and len(set(analyse(piece))) >= least:
-            parts.append(piece)
+        if len(set(analyse(piece))) >= least:
+            pieces.append((piece, asks))
         start = cut.end() if cut else len(question)
+    return pieces
+
+
+def question_parts(question: str, least: int = 2) -> list[str]:
+    """The separate things a question asks, in order; ``[]`` when it asks one thing.
+
+    "LSCBs went, didn't they? who are the partners now and when was that decided" asks
+    three: the question is cut at question marks, at spaced dashes, and at "and", "but",
+    "or", a comma or a semicolon before a question word. A piece counts as a part when
+    it asks something (it opens with a question word, perhaps after a label and a
+    colon, or ends with a question mark) and has at least ``least`` search terms: "our
+    LA was judged inadequate" is the setting of a question, not a part of it.
+    """
+    parts = [piece for piece, asks in _pieces(question, least) if asks]
     return parts if len(parts) > 1 else []
+
+
+def question_setting(question: str, least: int = 2) -> str:
+    """The pieces of a question that ask nothing but say what it is about: "ofsted
+    monitoring visits" in "ofsted monitoring visits - how many HMI come, how many days
+    ..."; "" when there are none."""
+    return " ".join(piece for piece, asks in _pieces(question, least) if not asks)
 
 
 def _question_terms(question: str) -> tuple[set[str], set[str]]:
@@ -359,7 +374,10 @@ def _candidates(
                 found.append(_Candidate(i, position, text, len(text.split())))
                 tokens.append(_sentence_terms(text))
     own, extra = _question_terms(question)
-    parts = question_parts(question)
+    # each part is read in the question's setting: "how many LAs are in it" after "the new
+    # family help pilots -" (a sentence answering the part should be on the pilots)
+    setting = question_setting(question)
+    parts = [f"{setting}: {p}" if setting else p for p in question_parts(question)]
     part_terms = [_question_terms(p) for p in parts]
     df = Counter(t for ts in tokens for t in ts)
     idf = {t: math.log(1 + len(found) / (1 + n)) for t, n in df.items()}

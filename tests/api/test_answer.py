@@ -24,6 +24,7 @@ from careguide.api.answer import (
     answer,
     compose,
     question_parts,
+    question_setting,
 )
 from careguide.api.answer_models import Answer, DutyStrength, Mode, Turn
 from careguide.api.engine import Engine
@@ -524,6 +525,21 @@ def test_a_question_is_cut_into_the_things_it_asks() -> None:
     assert question_parts("our council was judged inadequate - what monitoring follows?") == []
     assert question_parts("is it paid? and how?") == []
     assert question_parts("what must the local authority publish for kinship carers?") == []
+
+
+def test_the_setting_of_a_question_is_what_it_is_about() -> None:
+    assert (
+        question_setting(
+            "the new family help pilots - how much money is going in and how many LAs are in it?"
+        )
+        == "the new family help pilots"
+    )
+    assert question_setting("ofsted monitoring visits - how many HMI come, how many days?") == (
+        "ofsted monitoring visits"
+    )
+    # a label is not a setting, and a question that only asks has none
+    assert question_setting("for my session: what share of councils failed in 2016?") == ""
+    assert question_setting("how many inspectors come, and how many days are they on site?") == ""
 
 
 def test_each_part_of_a_question_is_answered() -> None:
