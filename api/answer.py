@@ -256,6 +256,32 @@ def question_setting(question: str, least: int = 2) -> str:
     return " ".join(piece for piece, asks in _pieces(question, least) if not asks)
 
 
+# "the difference between X and Y", "comparing X with Y", "X vs Y": two things, each of
+# which the answer must cover
+_COMPARED = re.compile(
+    r"\bdifferences? between (?P<a>.+?) and (?P<b>[^?.,;]+)"
+    r"|\bcompar(?:e|es|ed|ing) (?P<c>.+?) (?:with|to|and|against) (?P<d>[^?.,;]+?)(?=\s+[-–—]|[?.,;]|$)"
+    r"|(?P<e>[^?.,;:–—]+?) (?:vs\.?|versus) (?P<f>[^?.,;]+)",
+    re.IGNORECASE,
+)
+
+
+def compared_parts(question: str, least: int = 2) -> list[str]:
+    """A comparing question's parts: each thing compared, with what is asked of both
+    ("comparing A with B - how many pillars did each have?" -> "A: how many pillars did
+    each have", "B: ..."); ``[]`` for a question that compares nothing."""
+    found = _COMPARED.search(question)
+    if found is None:
+        return []
+    first, second = (g for g in found.groups() if g)
+    rest = (question[: found.start()] + " " + question[found.end() :]).strip(" ,;:-–—?")
+    asked = " ".join(p for p, asks in _pieces(rest, least) if asks) if rest else ""
+    parts = [f"{item.strip()}: {asked}" if asked else item.strip() for item in (first, second)]
+    if any(len(set(analyse(p))) < least for p in parts):
+        return []
+    return parts
+
+
 def _question_terms(question: str) -> tuple[set[str], set[str]]:
     """The question's own analysed terms, and the extra ones its glossary reading adds."""
     expanded = expand_query(question)
@@ -377,7 +403,9 @@ def _candidates(
     # each part is read in the question's setting: "how many LAs are in it" after "the new
     # family help pilots -" (a sentence answering the part should be on the pilots)
     setting = question_setting(question)
-    parts = [f"{setting}: {p}" if setting else p for p in question_parts(question)]
+    parts = compared_parts(question) or [
+        f"{setting}: {p}" if setting else p for p in question_parts(question)
+    ]
     part_terms = [_question_terms(p) for p in parts]
     df = Counter(t for ts in tokens for t in ts)
     idf = {t: math.log(1 + len(found) / (1 + n)) for t, n in df.items()}

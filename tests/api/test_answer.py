@@ -22,6 +22,7 @@ import pytest
 from careguide.api.answer import (
     AnswerSettings,
     answer,
+    compared_parts,
     compose,
     question_parts,
     question_setting,
@@ -567,6 +568,24 @@ def test_each_part_of_a_question_is_answered() -> None:
         settings=room,
     )
     assert review.id not in _cited(one_part)
+
+
+def test_a_comparing_question_asks_about_each_thing_compared() -> None:
+    assert compared_parts(
+        "aunt here - whats the difference between being a special guardian and having a "
+        "child arrangements order?"
+    ) == ["being a special guardian", "having a child arrangements order"]
+    assert compared_parts(
+        "comparing the 2016 plan with the 2023 strategy - how many pillars did each have?"
+    ) == [
+        "the 2016 plan: how many pillars did each have",
+        "the 2023 strategy: how many pillars did each have",
+    ]
+    assert compared_parts("care proceedings on average vs the 26 week limit") == [
+        "care proceedings on average",
+        "the 26 week limit",
+    ]
+    assert compared_parts("what does a special guardian do?") == []
 
 
 def test_a_how_many_question_prefers_a_sentence_that_counts_it() -> None:
