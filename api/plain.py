@@ -46,6 +46,7 @@ import textstat
 import yaml
 
 from careguide.guides.glossary import Glossary, GlossaryEntry, GlossaryMatch, Mode, load_glossary
+from careguide.ingest.clean import MARKDOWN_LINK
 
 
 def _wordset(text: str) -> frozenset[str]:
@@ -59,7 +60,6 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _SUPERSCRIPT = re.compile(r"[\u00b9\u00b2\u00b3\u2070-\u2079]+")
 _GLUED_FOOTNOTE = re.compile(r"(?<=[a-z]{3})\d{1,3}(?=[\s.,;:!?)]|$)(?![.,]\d)")
 _SQUARE = re.compile(r"\[([^\[\]]*)\]")
-_LINK = re.compile(r"\[([^\[\]]*)\]\([^()\s]*\)")
 _EMPHASIS = re.compile(r"\*\*|__")
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 _ROUND = re.compile(r"\(([^()]*)\)")
@@ -212,7 +212,7 @@ def _clean(sentence: str) -> str:
 
 
 def _drop_markup(text: str) -> str:
-    text = _cut(_LINK, text, lambda m: m.group(1))
+    text = _cut(MARKDOWN_LINK, text, lambda m: m.group(1))
     text = _cut(_TAG, text, lambda m: " ")
     text = re.sub(r"\\([()\[\]*_])", r"\1", text)
     return _cut(_EMPHASIS, text, lambda m: "")

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from careguide.index.embedder import Embedder
+from careguide.ingest.clean import MARKDOWN_LINK, unlink
 from careguide.ingest.models import Passage
 
 ASKS = re.compile(r"\?['’\"”)]*\s*(?:\[[^\]]*\]\s*\.?)?\s*$")
@@ -58,9 +59,8 @@ _ABBREVIATIONS = frozenset(
     ]
 )
 _WHITESPACE = re.compile(r"\s+")
-_LINK = re.compile(r"\[([^\]]*)\]\([^)\s]*\)")
 # a link after a sentence's end is a pointer to read more, not a sentence of its own
-_TRAILING_LINK = re.compile(rf"(?<=[.!?])(?:\s*{_LINK.pattern})+\s*$")
+_TRAILING_LINK = re.compile(rf"(?<=[.!?])(?:\s*{MARKDOWN_LINK.pattern})+\s*$")
 
 
 def unlinked(text: str) -> str:
@@ -70,13 +70,13 @@ def unlinked(text: str) -> str:
     services - GOV.UK](https://www.gov.uk)" is a sentence and a pointer; an answer quotes
     the sentence, and its citation already points to the passage.
     """
-    return _LINK.sub(r"\1", _TRAILING_LINK.sub("", text))
+    return unlink(_TRAILING_LINK.sub("", text))
 
 
 def trace_normalise(text: str) -> str:
     """Text as sentence tracing compares it: links as their words, whitespace collapsed,
     no bullet, no end stop."""
-    text = _WHITESPACE.sub(" ", _BULLET.sub("", _LINK.sub(r"\1", text.strip())))
+    text = _WHITESPACE.sub(" ", _BULLET.sub("", unlink(text.strip())))
     return text.rstrip(" .;,:")
 
 

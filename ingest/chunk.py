@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from careguide.ingest.clean import unlink
 from careguide.ingest.models import DocumentMeta, Passage, PassageKind
 from careguide.ingest.structure import Block
 
@@ -207,7 +208,7 @@ def make_citation(
     else:
         section = next((h for h in reversed(first.heading_path) if not chapter_ref([h])), "")
         if section:
-            bits.append(f"‘{_unlinked(section)}’")
+            bits.append(f"‘{unlink(section)}’")
         if first.kind == "table":
             bits.append("table")
     if pages and not numbers:
@@ -310,13 +311,7 @@ def chunk(
     return ChunkedDocument(text=cleaned, passages=_distinct_citations(passages))
 
 
-_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _DEFINED = re.compile(r"^\s*([^-–:.;]{2,80}?)\s+[-–:]\s")
-
-
-def _unlinked(text: str) -> str:
-    """Markdown links as their words: "[Annex A](http://...)" -> "Annex A"."""
-    return _LINK.sub(r"\1", text)
 
 
 def _distinct_citations(passages: list[Passage]) -> list[Passage]:
@@ -338,7 +333,7 @@ def _distinct_citations(passages: list[Passage]) -> list[Passage]:
             p = passages[i]
             defined = _DEFINED.match(p.text) if p.kind == PassageKind.definition else None
             if defined and len(defined.group(1).split()) <= 8:
-                extra = "‘" + _unlinked(defined.group(1)).strip() + "’"
+                extra = "‘" + unlink(defined.group(1)).strip() + "’"
             elif p.kind == PassageKind.table_row:
                 extra = f"row {k}"
             else:

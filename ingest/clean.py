@@ -35,6 +35,16 @@ def ends_sentence(text: str) -> bool:
 
 # --- markdown and HTML debris ---------------------------------------------------------------
 
+# A markdown link: its words in group 1. The words hold no bracket and the address no
+# bracket or space, so "[a] b (c)" in running text is not taken for a link.
+MARKDOWN_LINK = re.compile(r"\[([^\[\]]*)\]\([^()\s]*\)")
+
+
+def unlink(text: str) -> str:
+    """Markdown links as their words: "[Annex A](http://...)" -> "Annex A"."""
+    return MARKDOWN_LINK.sub(r"\1", text)
+
+
 _EMPTY_LINK = re.compile(r"\[([^\]]*)\]\((?:#[^)]*)?\)")
 _BOLD = re.compile(r"\*\*|__")
 _ESCAPED = re.compile(r"\\([()\[\]*_#.&-])")

@@ -21,6 +21,15 @@ def test_markdown_debris_is_removed_but_link_text_kept() -> None:
     )
 
 
+def test_a_markdown_link_reads_as_its_words() -> None:
+    assert clean.unlink("See [Annex A](https://www.gov.uk/annex) and [the offer](#).") == (
+        "See Annex A and the offer."
+    )
+    # brackets in running text are not a link
+    assert clean.unlink("[a] note (see below)") == "[a] note (see below)"
+    assert clean.unlink("[Guide](not a link)") == "[Guide](not a link)"
+
+
 def test_html_debris_is_removed() -> None:
     out = clean.strip_html_debris(
         '<p data-bbox="1,2,3,4">Family Help</p><ul style="list-style-type: none"><li>one'
