@@ -86,6 +86,7 @@ __all__ = [
     "AnswerText",
     "Generator",
     "answer",
+    "compared_parts",
     "compose",
     "load_answer_text",
     "question_parts",
@@ -260,7 +261,8 @@ def question_setting(question: str, least: int = 2) -> str:
 # which the answer must cover
 _COMPARED = re.compile(
     r"\bdifferences? between (?P<a>.+?) and (?P<b>[^?.,;]+)"
-    r"|\bcompar(?:e|es|ed|ing) (?P<c>.+?) (?:with|to|and|against) (?P<d>[^?.,;]+?)(?=\s+[-–—]|[?.,;]|$)"
+    r"|\bcompar(?:e|es|ed|ing) (?P<c>.+?) (?:with|to|and|against) "
+    r"(?P<d>[^?.,;]+?)(?=\s+[-–—]|[?.,;]|$)"
     r"|(?P<e>[^?.,;:–—]+?) (?:vs\.?|versus) (?P<f>[^?.,;]+)",
     re.IGNORECASE,
 )
@@ -400,12 +402,12 @@ def _candidates(
                 found.append(_Candidate(i, position, text, len(text.split())))
                 tokens.append(_sentence_terms(text))
     own, extra = _question_terms(question)
-    # each part is read in the question's setting: "how many LAs are in it" after "the new
-    # family help pilots -" (a sentence answering the part should be on the pilots)
-    setting = question_setting(question)
-    parts = compared_parts(question) or [
-        f"{setting}: {p}" if setting else p for p in question_parts(question)
-    ]
+    parts = compared_parts(question)
+    if not parts:
+        # each part is read in the question's setting: "how many LAs are in it" after "the
+        # new family help pilots -" (a sentence answering the part should be on the pilots)
+        setting = question_setting(question)
+        parts = [f"{setting}: {p}" if setting else p for p in question_parts(question)]
     part_terms = [_question_terms(p) for p in parts]
     df = Counter(t for ts in tokens for t in ts)
     idf = {t: math.log(1 + len(found) / (1 + n)) for t, n in df.items()}

@@ -168,8 +168,8 @@ def stands_alone(sentence: str) -> bool:
     ("Should arrange a visit ...", "That the service meets ..."), a lead-in cut off before
     its list ("These are children that."), a row of a table ("Activities: X; 2023: Y") or
     the end of a bracket, or a heading kept in the passage's text. Carer and child answers
-    leave such sentences out: a practitioner
-    can read one in its passage, but a plain reader cannot tell what it is about.
+    leave such sentences out: a practitioner can read one in its passage, but a plain
+    reader cannot tell what it is about.
     """
     return not _is_heading(sentence) and bool(_repair(_clean(sentence)))
 
