@@ -396,10 +396,10 @@ def _second_mentions(text: str, speaker: str) -> str:
     comma), so that "it" can only mean the subject: in "X asked the What Works Centre to
     help the government", "it" would point at the centre.
     """
-    subject = re.match(rf"^(?:[^,“\"]{{0,40}},\s+)?{re.escape(speaker)}\b", text, re.IGNORECASE)
+    name = re.escape(speaker)
+    subject = re.match(rf"^(?:[^,“\"]{{0,40}},\s+)?{name}\b", text, re.IGNORECASE)
     if subject is None:
         return text
-    name = re.escape(speaker)
 
     def pronouns(part: str) -> str:
         part = re.sub(rf"\b{name}['’]s\b", "its", part, flags=re.IGNORECASE)
@@ -541,10 +541,12 @@ _NEEDS_SUBJECT = _wordset(
 )
 # A subordinate "that" clause standing alone: "That the service meets the regulations."
 _THAT_CLAUSE = re.compile(r"^That\s+(?:the|a|an|all|each|every|any|its|their|there|this)\b")
+# A dictionary line's meaning opening with one of these reads "X means ..."
+_MEANS_OPENERS = ("the", "someone", "somebody", "people", "any", "all")
 # "Family Help Worker - A practitioner who ...": a term, a dash and what it means.
 _DEFINED = re.compile(
     r"^(?P<term>[A-Z][\w'’]*(?: [\w'’]+){0,5}) [-–—] "
-    r"(?P<rest>(?:[A-Z]|(?:a|an|the|someone|somebody|people|any|all)\b).*)$"
+    rf"(?P<rest>(?:[A-Z]|(?:a|an|{'|'.join(_MEANS_OPENERS)})\b).*)$"
 )
 # The last word of a term naming a person or a kind of thing ("A Family Help Worker is ...");
 # other named terms are one thing ("The Care Leaver Covenant is ...").
@@ -611,9 +613,7 @@ def _defined_term(text: str) -> str:
         countable = not named or term.split()[-1].lower() in _COUNTABLE
         article = _article_for(term).capitalize() if countable else "The"
         return f"{article} {term} is {lowered}"
-    if first in {"the", "someone", "somebody", "people", "any", "all"} or _NOUN_THEN_CLAUSE.match(
-        rest
-    ):
+    if first in _MEANS_OPENERS or _NOUN_THEN_CLAUSE.match(rest):
         return f"{term} means {lowered}"
     return text
 
