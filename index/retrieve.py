@@ -27,7 +27,7 @@ import re
 import statistics
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 import numpy as np
@@ -35,6 +35,7 @@ import numpy as np
 from careguide.index.analyser import query_vector
 from careguide.index.embedder import Embedder
 from careguide.index.models import Hit, SearchFilters
+from careguide.index.question import search_parts
 from careguide.index.sentences import ASKS, SentenceVectors, quotable
 from careguide.index.settings import IndexSettings
 from careguide.index.store import PassageStore
@@ -222,67 +223,24 @@ def retrieve(
     and its ``sparse_terms`` join the query's own terms at ``expansion_weight``. With
     ``sentences`` (the vectors of the corpus's sentences), the first ``sentence_depth``
     hits are ranked again by their best sentence (see ``_by_best_sentence``).
+
+    A question that asks several things (``search_parts``) or spans dates
+    (``dated_filters``) is also searched once per part and per date, and each search's
+    best hit is placed after the whole question's first ``part_after`` hits: the whole
+    question's terms can drown what one part asks ("who are the partners now and when
+    was it decided?").
     """
     settings = settings or store.settings
     if not re.search(r"\w", query) or k < 1:  # "???" asks nothing a passage could answer
         return []
-    dense_text, extra_terms = query, []
-    if expand is not None:
-        expanded = expand(query)
-        dense_text = expanded.dense_text or query
-        terms = expanded.sparse_terms
-        extra_terms = [terms] if isinstance(terms, str) else list(terms)
-
-    limit = max(settings.candidates, k)
-    rerank = sentences is not None and settings.sentence_weight > 0
-    # the dense side reads the question as typed (``dense_query``): the glossary's terms
-    # already reach the sparse side; sentences are judged against the glossary's reading
-    texts = {"question": [query], "expanded": [dense_text], "both": [query, dense_text]}
-    dense_texts = texts[settings.dense_query]
-    embedded = list(dict.fromkeys([*dense_texts, *([dense_text] if rerank else [])]))
-    vectors = dict(zip(embedded, embedder.embed(embedded), strict=True))
-    sentence_query = vectors[dense_text] if rerank else None
-    query_vec = np.mean([vectors[t] for t in dense_texts], axis=0)
-    query_vec = query_vec / (float(np.linalg.norm(query_vec)) or 1.0)
-    dense = store.search("dense", query_vec, limit=limit, filters=filters)
-    sparse_query = query_vector(
-        query, extra_terms=extra_terms, extra_weight=settings.expansion_weight
-    )
-    sparse = store.search("sparse", sparse_query, limit=limit, filters=filters)
-
-    candidates: dict[str, _Candidate] = {}
-    for rank, (passage, score) in enumerate(dense, start=1):
-        c = candidates.setdefault(passage.id, _Candidate(passage))
-        c.dense, c.dense_rank = score, rank
-    for rank, (passage, score) in enumerate(sparse, start=1):
-        c = candidates.setdefault(passage.id, _Candidate(passage))
-        c.sparse, c.sparse_rank = score, rank
-
-    fused = _fuse(
-        candidates, method=fusion or settings.fusion, settings=settings, dense_weight=dense_weight
-    )
-    past = asks_about_past(query)
-    scored = sorted(
-        (
-            (fused[pid] * prior(c.passage, past=past, settings=settings, query=query), c)
-            for pid, c in candidates.items()
-        ),
-        key=lambda item: (-item[0], item[1].passage.id),
-    )
-
-    wanted_hits = max(k, settings.sentence_depth) if rerank else k
-    ranked: list[tuple[float, _Candidate]] = []
-    seen_text: set[str] = set()
-    for score, c in scored:
-        fingerprint = text_fingerprint(c.passage.text)
-        if fingerprint in seen_text:
-            continue
-        seen_text.add(fingerprint)
-        ranked.append((score, c))
-        if len(ranked) == wanted_hits:
-            break
-    if sentences is not None and sentence_query is not None:
-        ranked = _by_best_sentence(ranked, sentence_query, sentences, settings)
+    search = _Search(embedder, store, fusion, dense_weight, expand, settings, sentences)
+    ranked = search.ranked(query, filters, k)
+    lead = settings.part_after
+    if lead and k > lead:
+        searches = [(query, f) for f in dated_filters(query, filters)]
+        searches += [(part, filters) for part in search_parts(query)]
+        found = [search.ranked(q, f, 1)[:1] for q, f in searches]
+        ranked = _placed(ranked, [best[0] for best in found if best], lead)
     return [
         Hit(
             rank=rank,
@@ -293,6 +251,140 @@ def retrieve(
         )
         for rank, (score, c) in enumerate(ranked[:k], start=1)
     ]
+
+
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_NOW = re.compile(
+    r"\b(?:now|still|currently|today|these days|nowadays|since|any ?more)\b", re.IGNORECASE
+)
+
+
+def dated_filters(query: str, filters: SearchFilters | None = None) -> list[SearchFilters]:
+    """One filter per date a question spans, within ``filters``: each year it names, and
+    the current documents when it also asks about now ("what was promised in 2016 - is it
+    still happening?"); ``[]`` for a question about one date or none."""
+    years = sorted({int(y) for y in _YEAR.findall(query)})
+    now = _NOW.search(query) is not None
+    if len(years) + now < 2:
+        return []
+    base = filters or SearchFilters()
+    dated: list[SearchFilters] = []
+    for year in years:
+        low = max(year, base.year_from) if base.year_from is not None else year
+        high = min(year, base.year_to) if base.year_to is not None else year
+        if low <= high:
+            dated.append(base.model_copy(update={"year_from": low, "year_to": high}))
+    if now and (not base.statuses or DocStatus.current in base.statuses):
+        dated.append(base.model_copy(update={"statuses": [DocStatus.current]}))
+    return dated
+
+
+def _placed(
+    ranked: list[tuple[float, _Candidate]], extra: list[tuple[float, _Candidate]], lead: int
+) -> list[tuple[float, _Candidate]]:
+    """``ranked`` with the ``extra`` hits placed after its first ``lead``, once each; a
+    placed hit takes the score of the hit before it, so scores never rise down the list."""
+    placed: list[tuple[float, _Candidate]] = []
+    seen: set[str] = set()
+    for score, c in [*ranked[:lead], *extra, *ranked[lead:]]:
+        fingerprint = text_fingerprint(c.passage.text)
+        if c.passage.id in seen or fingerprint in seen:
+            continue
+        seen.update((c.passage.id, fingerprint))
+        placed.append((min(score, placed[-1][0]) if placed else score, c))
+    return placed
+
+
+@dataclass
+class _Search:
+    """One search's collaborators, so that a question's parts are searched the same way."""
+
+    embedder: Embedder
+    store: PassageStore
+    fusion: Fusion | None
+    dense_weight: float | None
+    expand: Expander | None
+    settings: IndexSettings
+    sentences: SentenceVectors | None
+    vectors: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def rerank(self) -> bool:
+        return self.sentences is not None and self.settings.sentence_weight > 0
+
+    def texts(self, query: str) -> tuple[list[str], str, list[str]]:
+        """What is embedded for ``query`` (its dense side), what its sentences are judged
+        against, and the extra sparse terms of its glossary reading."""
+        dense_text, extra_terms = query, []
+        if self.expand is not None:
+            expanded = self.expand(query)
+            dense_text = expanded.dense_text or query
+            terms = expanded.sparse_terms
+            extra_terms = [terms] if isinstance(terms, str) else list(terms)
+        # the dense side reads the question as typed (``dense_query``): the glossary's terms
+        # already reach the sparse side; sentences are judged against the glossary's reading
+        texts = {"question": [query], "expanded": [dense_text], "both": [query, dense_text]}
+        return texts[self.settings.dense_query], dense_text, extra_terms
+
+    def ranked(
+        self, query: str, filters: SearchFilters | None, k: int
+    ) -> list[tuple[float, _Candidate]]:
+        """The best ``k`` (or, re-ranked by sentence, ``sentence_depth``) for ``query``."""
+        settings = self.settings
+        dense_texts, dense_text, extra_terms = self.texts(query)
+        limit = max(settings.candidates, k)
+        # a question and its parts share a search: what was embedded once is reused
+        wanted = dict.fromkeys([*dense_texts, *([dense_text] if self.rerank else [])])
+        missing = [t for t in wanted if t not in self.vectors]
+        if missing:
+            self.vectors.update(zip(missing, self.embedder.embed(missing), strict=True))
+        vectors = self.vectors
+        sentence_query = vectors[dense_text] if self.rerank else None
+        query_vec = np.mean([vectors[t] for t in dense_texts], axis=0)
+        query_vec = query_vec / (float(np.linalg.norm(query_vec)) or 1.0)
+        dense = self.store.search("dense", query_vec, limit=limit, filters=filters)
+        sparse_query = query_vector(
+            query, extra_terms=extra_terms, extra_weight=settings.expansion_weight
+        )
+        sparse = self.store.search("sparse", sparse_query, limit=limit, filters=filters)
+
+        candidates: dict[str, _Candidate] = {}
+        for rank, (passage, score) in enumerate(dense, start=1):
+            c = candidates.setdefault(passage.id, _Candidate(passage))
+            c.dense, c.dense_rank = score, rank
+        for rank, (passage, score) in enumerate(sparse, start=1):
+            c = candidates.setdefault(passage.id, _Candidate(passage))
+            c.sparse, c.sparse_rank = score, rank
+
+        fused = _fuse(
+            candidates,
+            method=self.fusion or settings.fusion,
+            settings=settings,
+            dense_weight=self.dense_weight,
+        )
+        past = asks_about_past(query)
+        scored = sorted(
+            (
+                (fused[pid] * prior(c.passage, past=past, settings=settings, query=query), c)
+                for pid, c in candidates.items()
+            ),
+            key=lambda item: (-item[0], item[1].passage.id),
+        )
+
+        wanted_hits = max(k, settings.sentence_depth) if self.rerank else k
+        ranked: list[tuple[float, _Candidate]] = []
+        seen_text: set[str] = set()
+        for score, c in scored:
+            fingerprint = text_fingerprint(c.passage.text)
+            if fingerprint in seen_text:
+                continue
+            seen_text.add(fingerprint)
+            ranked.append((score, c))
+            if len(ranked) == wanted_hits:
+                break
+        if self.sentences is not None and sentence_query is not None:
+            ranked = _by_best_sentence(ranked, sentence_query, self.sentences, settings)
+        return ranked
 
 
 def _by_best_sentence(

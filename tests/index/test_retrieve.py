@@ -10,7 +10,14 @@ import pytest
 
 from careguide.index.embedder import HashingEmbedder
 from careguide.index.models import SearchFilters
-from careguide.index.retrieve import Fusion, asks_about_past, asks_the_reader, is_stub, retrieve
+from careguide.index.retrieve import (
+    Fusion,
+    asks_about_past,
+    asks_the_reader,
+    dated_filters,
+    is_stub,
+    retrieve,
+)
 from careguide.index.sentences import SentenceVectors
 from careguide.index.store import Store
 from careguide.ingest.models import DocKind, DocStatus, Passage, PassageKind
@@ -399,3 +406,104 @@ def test_a_query_without_words_finds_nothing(
     indexed: Store, embedder: HashingEmbedder, query: str
 ) -> None:
     assert retrieve(query, embedder=embedder, store=indexed, k=5) == []
+
+
+def _boards(make_passage: Callable[..., Passage], **meta: object) -> list[Passage]:
+    """Four paragraphs on local safeguarding children boards, each using the question's
+    words more than the one paragraph that says when the change was decided, among
+    paragraphs on other things."""
+    others = [
+        make_passage(text, doc_id="other-guidance", paragraph=f"o{n}")
+        for n, text in enumerate(
+            [
+                "The council publishes a local offer for kinship carers.",
+                "A care leaver can ask for a personal adviser until they are 25.",
+                "Foster carers receive an allowance for each child they look after.",
+                "Ofsted inspects children's homes at least once a year.",
+                "An independent reviewing officer chairs each review of a care plan.",
+                "Young people may stay with their foster carers until they are 21.",
+            ]
+        )
+    ]
+    return others + [
+        make_passage(
+            f"Safeguarding partners replaced local safeguarding children boards in area {n}.",
+            paragraph=str(n),
+            **meta,
+        )
+        for n in range(1, 5)
+    ]
+
+
+def test_each_part_of_a_question_gets_its_best_hit_near_the_top(
+    store: Store, make_passage: Callable[..., Passage], embedder: HashingEmbedder
+) -> None:
+    decided = make_passage(
+        "Parliament voted to decide the change in 2017, after a long debate on the future of "
+        "the whole system of local arrangements for children in each area.",
+        paragraph="9",
+    )
+    store.index([*_boards(make_passage), decided], embedder)
+    question = "who replaced local safeguarding children boards? when did parliament decide it?"
+    whole_only = store.settings.model_copy(update={"part_after": 0})
+    before = retrieve(question, embedder=embedder, store=store, k=3, settings=whole_only)
+    assert decided.id not in [h.passage.id for h in before]
+
+    settings = store.settings.model_copy(update={"part_after": 2})
+    hits = retrieve(question, embedder=embedder, store=store, k=3, settings=settings)
+    assert [h.passage.id for h in hits][2] == decided.id  # after the whole question's first 2
+    assert [h.rank for h in hits] == [1, 2, 3]
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    assert len({h.passage.id for h in hits}) == 3
+    # a question that asks one thing is searched once, as before
+    one = retrieve(
+        "who replaced local safeguarding children boards", embedder=embedder, store=store, k=3
+    )
+    assert decided.id not in [h.passage.id for h in one]
+
+
+def test_a_question_spanning_dates_gets_a_hit_from_each(
+    store: Store, make_passage: Callable[..., Passage], embedder: HashingEmbedder
+) -> None:
+    old = make_passage(
+        "The boards stay in place for now, until a later review of the whole system of local "
+        "arrangements for children in each area.",
+        doc_id="plan-2016",
+        date="2016-07",
+        status=DocStatus.historical,
+    )
+    store.index([*_boards(make_passage, doc_id="strategy-2023", date="2023-02"), old], embedder)
+    settings = store.settings.model_copy(update={"part_after": 2})
+    question = "local safeguarding children boards replaced - what happened in 2016 and in 2023"
+    hits = retrieve(question, embedder=embedder, store=store, k=3, settings=settings)
+    assert [h.passage.doc_id for h in hits] == ["strategy-2023", "strategy-2023", "plan-2016"]
+    # within a filter that leaves 2016 out, no 2016 search is made
+    later = SearchFilters(year_from=2020)
+    hits = retrieve(question, embedder=embedder, store=store, k=3, settings=settings, filters=later)
+    assert "plan-2016" not in [h.passage.doc_id for h in hits]
+
+
+@pytest.mark.parametrize(
+    ("query", "dates"),
+    [
+        ("what did the 2016 plan promise and what happened by 2023", [(2016, 2016), (2023, 2023)]),
+        ("JTAIs in 2016 - are they still happening?", [(2016, 2016), "current"]),
+        ("what did the 2016 plan promise", []),
+        ("is the covenant still running", []),
+        ("what is the leaving care allowance", []),
+    ],
+)
+def test_dated_filters(query: str, dates: list[object]) -> None:
+    found = [
+        "current" if f.statuses == [DocStatus.current] else (f.year_from, f.year_to)
+        for f in dated_filters(query)
+    ]
+    assert found == dates
+
+
+def test_dated_filters_stay_within_the_users_filters() -> None:
+    users = SearchFilters(year_from=2018, statuses=[DocStatus.superseded])
+    found = dated_filters("the 2016 plan and the 2023 strategy, are they still in force", users)
+    assert [(f.year_from, f.year_to, f.statuses) for f in found] == [
+        (2023, 2023, [DocStatus.superseded])
+    ]
