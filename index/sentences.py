@@ -112,12 +112,20 @@ _CELL = re.compile(r";\s+(?=[A-Z][\w’' ]{0,40}:\s)")
 """Where one cell of a table row ends ("...; Response: ..."), as ingest joins them."""
 
 
+# what a footnote's link to a web page ends with: "... - GOV.UK (www.gov.uk)"
+_WEB_TITLE = re.compile(
+    r"\((?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}(?:/\S*)?\)$", re.IGNORECASE
+)
+
+
 def usable(sentence: str, listed: bool, least: int) -> bool:
     """Whether a sentence can stand in an answer: long enough, whole, not a heading."""
     words = sentence.split()
     if len(words) < least or sentence.endswith(":") or not re.search(r"[a-z]", sentence):
         return False
     if ASKS.search(sentence):  # a question, perhaps with its answer options after it
+        return False
+    if _WEB_TITLE.search(sentence):  # a web page's title: a pointer, not a statement
         return False
     if listed:
         return True
@@ -203,7 +211,7 @@ class SentenceVectors:
         return True
 
 
-SENTENCE_FORMAT = "2"
+SENTENCE_FORMAT = "3"
 """Bump when ``split_sentences`` or ``usable`` change what a sentence is: the next ingest
 then embeds the corpus's sentences afresh instead of trusting a file of the old ones."""
 

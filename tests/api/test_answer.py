@@ -681,6 +681,18 @@ def test_a_link_after_a_sentence_is_left_out_and_a_link_inside_one_reads_as_its_
     ]
 
 
+def test_a_web_page_title_is_not_a_sentence_to_quote() -> None:
+    footnotes = (
+        "Care Leaver Covenant [Companies & Charities - Care Leaver Covenant "
+        "(mycovenant.org.uk)](#)\n"
+        "For more details see: Adoption strategy - GOV.UK (www.gov.uk)\n"
+        "Responses came from 131 local authorities (Too Little Too Late (example.org.uk))."
+    )
+    assert corpus_sentences([passage(footnotes)]) == [
+        "Responses came from 131 local authorities (Too Little Too Late (example.org.uk))."
+    ]
+
+
 def test_square_brackets_that_are_not_links_are_kept() -> None:
     text = "The guidance [as amended in 2018] applies. See [1] for the source."
     assert [s for s, _ in split_sentences(text)] == [
