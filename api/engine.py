@@ -23,7 +23,7 @@ from careguide.ingest.errors import IndexMissingError
 from careguide.ingest.models import Passage
 from careguide.ingest.storage import write_atomic
 
-INDEX_FORMAT = "dense+sparse-porter/1"
+INDEX_FORMAT = "dense+sparse-porter/2"
 """Bump when what is stored per passage changes, so the next ingest rebuilds the index."""
 
 

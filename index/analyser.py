@@ -70,6 +70,8 @@ other our ours ourselves out over own same she so some such than that the their 
 them themselves then there these they this those through to too under until up very
 was we were what when where which while who whom why will with would you your yours
 yourself yourselves also etc ie eg cant wont isnt arent doesnt didnt
+actually anyone anybody anything really basically literally like ok okay please pls
+thanks hi hello
 """
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 

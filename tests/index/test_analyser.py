@@ -76,6 +76,12 @@ def test_stopwords_and_single_letters_dropped_but_modals_kept() -> None:
     assert analyse("they must and should, a b c") == ["must", "should"]
 
 
+def test_chat_fillers_are_not_search_terms() -> None:
+    # a filler shared with a passage is no sign that it answers: "has it actually got anyone
+    # jobs" once chose a definition of "children" ("anyone who has not yet reached 18")
+    assert analyse("ok so has it actually got anyone jobs, like really? thanks") == ["got", "job"]
+
+
 def test_nfkc_and_case() -> None:
     assert analyse("ﬁnance FINANCE") == ["finance", "finance"]
 
