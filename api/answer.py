@@ -194,6 +194,7 @@ class _Scored:
 
     candidates: list[_Candidate]
     parts: int  # how many separate things the question asks (0: just one)
+    lists: bool = False  # the question asks for a list ("list the seven features")
 
 
 def _question_terms(question: str) -> tuple[set[str], set[str]]:
@@ -230,6 +231,7 @@ class _Asked:
     date: bool  # "when ...", "what year ..."
     years: frozenset[int]  # years it names: "what did the 2016 plan say"
     present: bool  # it asks how things stand now: "now", "still", "currently"
+    items: bool = False  # it asks for a list: "list the seven features", "what are the six pillars"
 
 
 _ASKS_NUMBER = re.compile(
@@ -247,6 +249,14 @@ _NUMBER = re.compile(
     r"twice|double)\b",
     re.IGNORECASE,
 )
+_ASKS_LIST = re.compile(
+    r"^\W*(?:(?:please|can you|could you)\s+)?(?:list|name)\b|\b(?:list|name) (?:the|all)\b"
+    r"|\bwhat (?:are|were) (?:the|its|their) (?:[\w-]+ )?(?:\d+|two|three|four|five|six|seven|"
+    r"eight|nine|ten|main|key)\b",
+    re.IGNORECASE,
+)
+# a sentence that lists: items after numbers ("1. X; 2. Y") or between semicolons
+_LIST_ITEMS = re.compile(r";|\b\d{1,2}\.\s")
 _HOW_MANY = re.compile(r"\bhow many ((?:[\w'’-]+\s+){0,1}[\w'’-]+)", re.IGNORECASE)
 _COUNT = re.compile(rf"(?:{_NUMBER.pattern})[\w,.%]*((?:\s+[\w'’-]+){{1,3}})", re.IGNORECASE)
 
@@ -259,6 +269,7 @@ def _asked(query: str) -> _Asked:
         date=bool(_ASKS_DATE.search(query)),
         years=frozenset(int(y) for y in _YEAR.findall(query)),
         present=bool(_ASKS_PRESENT.search(query)),
+        items=bool(_ASKS_LIST.search(query)),
     )
 
 
@@ -290,6 +301,8 @@ def _fit(asked: _Asked, text: str, year: int | None, newest: int | None) -> floa
             (asked.number and bool(_NUMBER.search(text)))
             or (asked.date and bool(_DATE.search(text)))
         )
+    if asked.items:
+        fits.append(len(_LIST_ITEMS.findall(text)) >= 2)
     if asked.years:
         fits.append(year in asked.years or any(str(y) in text for y in asked.years))
     elif asked.present and newest is not None:
@@ -346,7 +359,7 @@ def _candidates(
             for j, overlap in enumerate(part_overlaps[id(candidate)])
         )
     found.sort(key=lambda c: -c.score)
-    return _Scored(found, len(parts))
+    return _Scored(found, len(parts), lists=asked[0].items)
 
 
 def _score(
@@ -440,6 +453,12 @@ def _choose(
     for j in range(scored.parts):
         if pool:
             take(max(pool, key=lambda c: value(c) + c.parts[j]))
+    # a question asking for a list ("list the seven features") gets the best sentence that
+    # lists, before sentences about the list crowd it out of the word budget
+    if scored.lists:
+        listing = [c for c in pool if len(_LIST_ITEMS.findall(c.text)) >= 2]
+        if listing:
+            take(max(listing, key=value))
     # the passages search ranked highest speak first: retrieval weighs the whole passage
     # and the question's exact terms, which one sentence's cosine cannot
     for lead in range(settings.lead_passages.get(mode, 0)):

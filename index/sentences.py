@@ -101,12 +101,17 @@ def split_sentences(text: str) -> list[tuple[str, bool]]:
                 before = flat[start : end.start() + 1].rsplit(" ", 1)[-1].rstrip(".").lower()
                 if before in _ABBREVIATIONS or re.fullmatch(r"[a-z]", before):
                     continue
+                if _LIST_NUMBER.search(flat[start : end.start() + 1]):
+                    continue  # "... are: 1. Using X; 2. Using Y": a list's numbers
                 units.append((flat[start : end.end()].strip(), False))
                 start = end.end()
             if flat[start:].strip():
                 units.append((flat[start:].strip(), False))
     return units
 
+
+_LIST_NUMBER = re.compile(r"(?:^|[:;]\s+)\d{1,2}\.$")
+"""An item number of a list run into one line, after a colon, a semicolon or at the start."""
 
 _CELL = re.compile(r";\s+(?=[A-Z][\w’' ]{0,40}:\s)")
 """Where one cell of a table row ends ("...; Response: ..."), as ingest joins them."""
@@ -211,7 +216,7 @@ class SentenceVectors:
         return True
 
 
-SENTENCE_FORMAT = "3"
+SENTENCE_FORMAT = "4"
 """Bump when ``split_sentences`` or ``usable`` change what a sentence is: the next ingest
 then embeds the corpus's sentences afresh instead of trusting a file of the old ones."""
 

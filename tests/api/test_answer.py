@@ -545,6 +545,38 @@ def test_a_how_many_question_prefers_a_sentence_that_counts_it() -> None:
     assert _cited(b) == {vague.id}
 
 
+def test_a_question_asking_for_a_list_gets_the_sentence_that_lists() -> None:
+    about = [
+        passage(
+            f"The programme identified seven features of effective practice, report {n}.",
+            paragraph=str(n),
+        )
+        for n in range(1, 5)
+    ]
+    listing = passage(
+        "The seven features of effective practice are: 1. A clear framework; 2. Systemic "
+        "practice; 3. Direct work; "
+        "4. Skill mix; 5. Group case discussion; 6. Consistent workers; 7. Whole family focus.",
+        paragraph="9",
+    )
+    room = LOOSE.model_copy(update={"max_words": {Mode.practitioner: 40}})
+    hits = _hits(*about, listing)
+    embedder = HashingEmbedder(dim=256)
+    a = compose(
+        "list the seven features of effective practice", hits, embedder=embedder, settings=room
+    )
+    assert listing.id in _cited(a)
+    assert_traceable(a)
+    # asked what the programme found, the sentences about it come first
+    b = compose(
+        "what did the programme find about effective practice",
+        hits,
+        embedder=embedder,
+        settings=room,
+    )
+    assert listing.id not in _cited(b)
+
+
 def test_a_question_naming_a_year_or_now_prefers_that_time() -> None:
     old = passage(
         "Serious case reviews will be replaced by a national panel for child safeguarding.",
@@ -690,6 +722,19 @@ def test_a_web_page_title_is_not_a_sentence_to_quote() -> None:
     )
     assert corpus_sentences([passage(footnotes)]) == [
         "Responses came from 131 local authorities (Too Little Too Late (example.org.uk))."
+    ]
+
+
+def test_a_list_run_into_one_line_is_not_cut_at_its_numbers() -> None:
+    text = (
+        "The seven themes are: 1. Using a clear framework; 2. Using systemic approaches; "
+        "3. Enabling direct work. The number of projects rose to 94. Then it stopped."
+    )
+    assert [s for s, _ in split_sentences(text)] == [
+        "The seven themes are: 1. Using a clear framework; 2. Using systemic approaches; "
+        "3. Enabling direct work.",
+        "The number of projects rose to 94.",
+        "Then it stopped.",
     ]
 
 
