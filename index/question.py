@@ -11,7 +11,13 @@ import re
 
 from careguide.index.analyser import analyse
 
-__all__ = ["compared_parts", "question_parts", "question_setting", "search_parts"]
+__all__ = [
+    "MOST_PARTS",
+    "compared_parts",
+    "question_parts",
+    "question_setting",
+    "search_parts",
+]
 
 _ASKING = (
     "whats|hows|whos|wheres|whens|whys|what's|how's|who's|where's|when's|"
@@ -99,12 +105,19 @@ def compared_parts(question: str, least: int = 2) -> list[str]:
     return parts
 
 
+MOST_PARTS = 4
+"""The most parts of one question that are searched and answered: each costs a search,
+and a message asking forty things gets its first four answered, not forty searches."""
+
+
 def search_parts(question: str) -> list[str]:
     """What to look for, one search each, when a question asks several things: each
     compared thing (``compared_parts``), else each part read in the question's setting
-    ("the new family help pilots: how many LAs are in it"); ``[]`` for one thing."""
+    ("the new family help pilots: how many LAs are in it"); ``[]`` for one thing. At
+    most ``MOST_PARTS``."""
     parts = compared_parts(question)
     if parts:
         return parts
     setting = question_setting(question)
-    return [f"{setting}: {p}" if setting else p for p in question_parts(question)]
+    parts = [f"{setting}: {p}" if setting else p for p in question_parts(question)]
+    return parts[:MOST_PARTS]

@@ -35,7 +35,7 @@ import numpy as np
 from careguide.index.analyser import query_vector
 from careguide.index.embedder import Embedder
 from careguide.index.models import Hit, SearchFilters
-from careguide.index.question import search_parts
+from careguide.index.question import MOST_PARTS, search_parts
 from careguide.index.sentences import ASKS, SentenceVectors, quotable
 from careguide.index.settings import IndexSettings
 from careguide.index.store import PassageStore
@@ -262,8 +262,9 @@ _NOW = re.compile(
 def dated_filters(query: str, filters: SearchFilters | None = None) -> list[SearchFilters]:
     """One filter per date a question spans, within ``filters``: each year it names, and
     the current documents when it also asks about now ("what was promised in 2016 - is it
-    still happening?"); ``[]`` for a question about one date or none."""
-    years = sorted({int(y) for y in _YEAR.findall(query)})
+    still happening?"); ``[]`` for a question about one date or none. At most
+    ``MOST_PARTS`` years, the first named."""
+    years = list(dict.fromkeys(int(y) for y in _YEAR.findall(query)))[:MOST_PARTS]
     now = _NOW.search(query) is not None
     if len(years) + now < 2:
         return []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from careguide.index.question import (
+    MOST_PARTS,
     compared_parts,
     question_parts,
     question_setting,
@@ -78,3 +79,10 @@ def test_search_parts_read_each_part_in_the_question_setting() -> None:
         "a foster carer",
     ]
     assert search_parts("what must the local authority publish for kinship carers?") == []
+
+
+def test_a_question_asking_many_things_has_its_first_few_searched() -> None:
+    many = " ".join(f"what is allowance number {n} for kinship carers?" for n in range(40))
+    parts = search_parts(many)
+    assert len(parts) == MOST_PARTS
+    assert parts[0] == "what is allowance number 0 for kinship carers"

@@ -489,6 +489,10 @@ def test_a_question_spanning_dates_gets_a_hit_from_each(
         ("what did the 2016 plan promise and what happened by 2023", [(2016, 2016), (2023, 2023)]),
         ("JTAIs in 2016 - are they still happening?", [(2016, 2016), "current"]),
         ("what did the 2016 plan promise", []),
+        (
+            "2012, 2013, 2014, 2015 and 2016: what changed each year, and now?",
+            [(2012, 2012), (2013, 2013), (2014, 2014), (2015, 2015), "current"],
+        ),
         ("is the covenant still running", []),
         ("what is the leaving care allowance", []),
     ],
