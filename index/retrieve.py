@@ -28,6 +28,7 @@ import statistics
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal, Protocol
 
 import numpy as np
@@ -135,6 +136,30 @@ def names_document(query: str, passage: Passage) -> bool:
     return bool(title_words & query_words - _COMMON_TITLE_WORDS)
 
 
+def names_title(query: str, passage: Passage) -> bool:
+    """Does the query name the passage's document by a phrase of its title ("what did the
+    vision for change say", "Stable Homes")? A phrase is a stretch of the title between
+    punctuation with at least two words that are not common to most titles here."""
+    said = " ".join(w.strip("'’") for w in re.findall(r"[\w'’-]+", query.lower()))
+    return any(
+        re.search(rf"(?<![\w'’-]){re.escape(phrase)}(?![\w'’-])", said)
+        for phrase in _title_phrases(passage.meta.title) | _title_phrases(passage.meta.short_title)
+    )
+
+
+@lru_cache(maxsize=1024)
+def _title_phrases(title: str) -> frozenset[str]:
+    phrases = set()
+    for segment in re.split(r"[:,;()]", title.lower()):
+        words = re.findall(r"[\w'’-]+", segment)
+        while words and words[0] in {"a", "an", "the"}:
+            words = words[1:]
+        if sum(w not in _COMMON_TITLE_WORDS | _TITLE_GLUE for w in words) >= 2:
+            phrases.add(" ".join(words))
+    return frozenset(phrases)
+
+
+_TITLE_GLUE = {"of", "and", "for", "the", "a", "an", "our", "in", "on", "to", "from", "children's"}
 _COMMON_TITLE_WORDS = {
     "children",
     "child",
@@ -189,6 +214,8 @@ def prior(passage: Passage, *, past: bool, settings: IndexSettings, query: str =
     factor = 1.0
     if passage.meta.kind == DocKind.local_report and not names_document(query, passage):
         factor *= settings.local_penalty
+    if names_title(query, passage):
+        factor *= settings.named_boost
     if not past and passage.meta.status in (DocStatus.superseded, DocStatus.historical):
         factor *= settings.outdated_penalty
     if passage.meta.kind == DocKind.summary:

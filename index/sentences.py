@@ -73,22 +73,61 @@ def unlinked(text: str) -> str:
     return unlink(_TRAILING_LINK.sub("", text))
 
 
+LIST_WORDS = 60
+"""The most words of a short list read as one sentence with its lead-in (``run_in_lists``)."""
+
+_ITEM_END = re.compile(r"(?:[;,.]|\s+(?:and|or))+\s*$")
+
+
+def run_in_lists(lines: list[str]) -> list[str]:
+    """Lines with each short bulleted list run into the line that leads in to it.
+
+    "The plan is built around three pillars of reform:" followed by "- people and
+    leadership", "- practice and systems", "- governance and accountability." reads "The
+    plan is built around three pillars of reform: people and leadership; practice and
+    systems; governance and accountability." A lead-in alone says nothing and the items
+    are too short to quote, so without this a question asking for the pillars could quote
+    neither. Lists of more than ``LIST_WORDS`` words keep their lines: each item can be
+    quoted alone.
+    """
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        j, items = i + 1, []
+        if line.rstrip().endswith(":") and not _BULLET.match(line):
+            while j < len(lines) and (_BULLET.match(lines[j]) or not lines[j].strip()):
+                if lines[j].strip():
+                    items.append(_ITEM_END.sub("", _BULLET.sub("", lines[j])).strip())
+                j += 1
+        words = len(line.split()) + sum(len(item.split()) for item in items)
+        if len(items) >= 2 and all(items) and words <= LIST_WORDS:
+            out.append(f"{line.strip()} {'; '.join(items)}.")
+            i = j
+        else:
+            out.append(line)
+            i += 1
+    return out
+
+
 def trace_normalise(text: str) -> str:
-    """Text as sentence tracing compares it: links as their words, whitespace collapsed,
-    no bullet, no end stop."""
-    text = _WHITESPACE.sub(" ", _BULLET.sub("", unlink(text.strip())))
+    """Text as sentence tracing compares it: links as their words, short lists run into
+    their lead-in, whitespace collapsed, no bullet, no end stop."""
+    text = "\n".join(run_in_lists(unlink(text.strip()).splitlines()))
+    text = _WHITESPACE.sub(" ", _BULLET.sub("", text))
     return text.rstrip(" .;,:")
 
 
 def split_sentences(text: str) -> list[tuple[str, bool]]:
     """The sentences of a passage, in order, each with whether it is a list item.
 
-    Each line that starts with a bullet is one unit; other lines are cut into sentences,
-    and a table row into its cells first. Whitespace is collapsed, bullets dropped and
+    Each line that starts with a bullet is one unit, unless it belongs to a short list
+    run into its lead-in (see ``run_in_lists``); other lines are cut into sentences, and
+    a table row into its cells first. Whitespace is collapsed, bullets dropped and
     markdown links read as their words (see ``unlinked``); nothing else is changed.
     """
     units: list[tuple[str, bool]] = []
-    for line in map(unlinked, text.splitlines()):
+    for line in run_in_lists([unlinked(line) for line in text.splitlines()]):
         if not line.strip():
             continue
         if _BULLET.match(line):
@@ -216,7 +255,7 @@ class SentenceVectors:
         return True
 
 
-SENTENCE_FORMAT = "4"
+SENTENCE_FORMAT = "5"
 """Bump when ``split_sentences`` or ``usable`` change what a sentence is: the next ingest
 then embeds the corpus's sentences afresh instead of trusting a file of the old ones."""
 

@@ -122,6 +122,15 @@ class IndexSettings(BaseModel):
             "a word of their title, such as the council's name: national guidance comes first."
         ),
     )
+    named_boost: float = Field(
+        default=1.15,
+        ge=1.0,
+        description=(
+            "Score multiplier for passages of a document the question names by a phrase of "
+            "its title ('what did the vision for change say', 'Stable Homes'): asked about "
+            "one paper, the same words in another paper come second."
+        ),
+    )
     footnote_penalty: float = Field(
         default=0.95, gt=0.0, le=1.0, description="Score multiplier for footnote passages."
     )

@@ -738,6 +738,26 @@ def test_a_list_run_into_one_line_is_not_cut_at_its_numbers() -> None:
     ]
 
 
+def test_a_short_list_reads_as_one_sentence_with_its_lead_in() -> None:
+    text = (
+        "The plan is built around three pillars of reform:\n"
+        "- people and leadership;\n\n- practice and systems; and\n"
+        "- governance and accountability.\n"
+        "Each pillar has its own chapter."
+    )
+    run_in = (
+        "The plan is built around three pillars of reform: people and leadership; practice "
+        "and systems; governance and accountability."
+    )
+    assert split_sentences(text) == [(run_in, False), ("Each pillar has its own chapter.", False)]
+    assert trace_normalise(run_in) in trace_normalise(text)
+    # a long list keeps its items, each quotable alone
+    long_items = "".join(
+        f"\n- item {n} is a long duty that the council must meet" for n in range(8)
+    )
+    assert len(split_sentences("The council must:" + long_items)) == 9
+
+
 def test_square_brackets_that_are_not_links_are_kept() -> None:
     text = "The guidance [as amended in 2018] applies. See [1] for the source."
     assert [s for s, _ in split_sentences(text)] == [

@@ -16,6 +16,8 @@ from careguide.index.retrieve import (
     asks_the_reader,
     dated_filters,
     is_stub,
+    names_title,
+    prior,
     retrieve,
 )
 from careguide.index.sentences import SentenceVectors
@@ -511,3 +513,28 @@ def test_dated_filters_stay_within_the_users_filters() -> None:
     assert [(f.year_from, f.year_to, f.statuses) for f in found] == [
         (2023, 2023, [DocStatus.superseded])
     ]
+
+
+@pytest.mark.parametrize(
+    ("query", "named"),
+    [
+        ("what did the vision for change say about kinship care plans", True),
+        ("In 'A Vision for Change', who reviews the plan?", True),
+        ("what is the vision for kinship care", False),  # one title word is not a name
+        ("how do plans change", False),
+        ("children's social care reform and kinship care", False),  # common title words
+    ],
+)
+def test_names_title(make_passage: Callable[..., Passage], query: str, named: bool) -> None:
+    paper = make_passage(TEXT, short_title="Children's social care reform: a vision for change")
+    assert names_title(query, paper) is named
+
+
+def test_a_document_named_by_its_title_is_ranked_up(
+    store: Store, make_passage: Callable[..., Passage]
+) -> None:
+    paper = make_passage(TEXT, short_title="A vision for change")
+    settings = store.settings
+    named = prior(paper, past=False, settings=settings, query="what did the vision for change say")
+    assert named == pytest.approx(settings.named_boost)
+    assert prior(paper, past=False, settings=settings, query="what is the vision") == 1.0
