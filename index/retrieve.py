@@ -140,10 +140,15 @@ def names_title(query: str, passage: Passage) -> bool:
     """Does the query name the passage's document by a phrase of its title ("what did the
     vision for change say", "Stable Homes")? A phrase is a stretch of the title between
     punctuation with at least two words that are not common to most titles here."""
+    return _names(query, passage.meta.title, passage.meta.short_title)
+
+
+@lru_cache(maxsize=4096)  # a search asks it of every candidate, from a handful of titles
+def _names(query: str, title: str, short_title: str) -> bool:
     said = " ".join(w.strip("'’") for w in re.findall(r"[\w'’-]+", query.lower()))
     return any(
         re.search(rf"(?<![\w'’-]){re.escape(phrase)}(?![\w'’-])", said)
-        for phrase in _title_phrases(passage.meta.title) | _title_phrases(passage.meta.short_title)
+        for phrase in _title_phrases(title) | _title_phrases(short_title)
     )
 
 
@@ -261,11 +266,14 @@ def retrieve(
     if not re.search(r"\w", query) or k < 1:  # "???" asks nothing a passage could answer
         return []
     search = _Search(embedder, store, fusion, dense_weight, expand, settings, sentences)
-    ranked = search.ranked(query, filters, k)
     lead = settings.part_after
+    searches: list[tuple[str, SearchFilters | None]] = []
     if lead and k > lead:
         searches = [(query, f) for f in dated_filters(query, filters)]
         searches += [(part, filters) for part in search_parts(query)]
+    search.embed([query, *(q for q, _ in searches)])  # one call: the model's cost is per call
+    ranked = search.ranked(query, filters, k)
+    if searches:
         found = [search.ranked(q, f, 1)[:1] for q, f in searches]
         ranked = _placed(ranked, [best[0] for best in found if best], lead)
     return [
@@ -354,6 +362,16 @@ class _Search:
         texts = {"question": [query], "expanded": [dense_text], "both": [query, dense_text]}
         return texts[self.settings.dense_query], dense_text, extra_terms
 
+    def embed(self, queries: list[str]) -> None:
+        """Embed what the searches for ``queries`` need that is not embedded yet."""
+        wanted: list[str] = []
+        for query in queries:
+            dense_texts, dense_text, _ = self.texts(query)
+            wanted += [*dense_texts, *([dense_text] if self.rerank else [])]
+        missing = [t for t in dict.fromkeys(wanted) if t not in self.vectors]
+        if missing:
+            self.vectors.update(zip(missing, self.embedder.embed(missing), strict=True))
+
     def ranked(
         self, query: str, filters: SearchFilters | None, k: int
     ) -> list[tuple[float, _Candidate]]:
@@ -361,11 +379,7 @@ class _Search:
         settings = self.settings
         dense_texts, dense_text, extra_terms = self.texts(query)
         limit = max(settings.candidates, k)
-        # a question and its parts share a search: what was embedded once is reused
-        wanted = dict.fromkeys([*dense_texts, *([dense_text] if self.rerank else [])])
-        missing = [t for t in wanted if t not in self.vectors]
-        if missing:
-            self.vectors.update(zip(missing, self.embedder.embed(missing), strict=True))
+        self.embed([query])
         vectors = self.vectors
         sentence_query = vectors[dense_text] if self.rerank else None
         query_vec = np.mean([vectors[t] for t in dense_texts], axis=0)
