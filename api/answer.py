@@ -235,7 +235,7 @@ class _Asked:
 
 
 _ASKS_NUMBER = re.compile(
-    r"\bhow (?:many|much|long|often|old)\b|%|\bper ?cent|\bwhat (?:share|proportion|"
+    r"\bhow (?:many|much|long|often|old)\b|%|\bper ?cent|\b(?:a|any|the|what) (?:certain |minimum |maximum )?number of\b|\bwhat (?:share|proportion|"
     r"percentage|number|amount|age|rate)\b",
     re.IGNORECASE,
 )

@@ -577,6 +577,17 @@ def test_a_question_asking_for_a_list_gets_the_sentence_that_lists() -> None:
     assert listing.id not in _cited(b)
 
 
+def test_a_question_about_a_number_of_things_prefers_a_sentence_that_counts() -> None:
+    vague = passage("A re-inspection follows the monitoring visits to the council.", paragraph="1")
+    counted = passage(
+        "A re-inspection follows four monitoring visits to the council.", paragraph="2"
+    )
+    one = ALONE.model_copy(update={"max_words": {Mode.practitioner: 5}})
+    question = "does a re-inspection need a certain number of monitoring visits first"
+    a = compose(question, _hits(vague, counted), embedder=HashingEmbedder(dim=256), settings=one)
+    assert _cited(a) == {counted.id}
+
+
 def test_a_question_naming_a_year_or_now_prefers_that_time() -> None:
     old = passage(
         "Serious case reviews will be replaced by a national panel for child safeguarding.",
