@@ -169,9 +169,29 @@ def stands_alone(sentence: str) -> bool:
     its list ("These are children that."), a row of a table ("Activities: X; 2023: Y") or
     the end of a bracket, or a heading kept in the passage's text. Carer and child answers
     leave such sentences out: a practitioner can read one in its passage, but a plain
-    reader cannot tell what it is about.
+    reader cannot tell what it is about. So is a condition with nothing said on it, an
+    item of a list of cases ("Where a special guardianship order has been granted.").
     """
-    return not _is_heading(sentence) and bool(_repair(_clean(sentence)))
+    return (
+        not _is_heading(sentence)
+        and not _bare_condition(sentence)
+        and bool(_repair(_clean(sentence)))
+    )
+
+
+# "Where X, ..." and "If X, ...": a condition, then (after a comma) what holds under it
+_CONDITION = re.compile(r"^(?:Where|If|When|Unless|Whereas|In cases where)\s", re.IGNORECASE)
+_MAIN_CLAUSE = re.compile(
+    r",\s+(?!(?:in|on|at|for|with|by|from|of|to|as|including|such|which|who|whose|where|when|"
+    r"if|or|and|but|nor|either|whether|unless|although|because|while|after|before|until|"
+    r"under|over|following|having|being|e\.g|i\.e)\b)[\w'’-]+",
+    re.IGNORECASE,
+)
+
+
+def _bare_condition(sentence: str) -> bool:
+    """A sentence that opens with a condition and never says what follows from it."""
+    return bool(_CONDITION.match(sentence)) and not _MAIN_CLAUSE.search(sentence)
 
 
 def plain_hedges(mode: Mode = "carer", topics: tuple[str, ...] = ()) -> list[str]:

@@ -730,6 +730,10 @@ def test_a_named_body_stays_singular_before_a_plural_verb() -> None:
         "The Local Safeguarding Children Board (LSCB)",
         "Support for Kinship Carers and the Children They Raise",
         "Improving support and reducing barriers to kinship care",
+        # a condition with nothing said on it: an item of a list of cases
+        "Where a special guardianship order has been granted to a grandparent.",
+        "Where an order has been granted, in favour of someone who is not the parent.",
+        "If the child is under 16, or if the carer is a relative.",
     ],
 )
 def test_fragments_do_not_stand_alone(fragment: str) -> None:
@@ -747,6 +751,9 @@ def test_fragments_do_not_stand_alone(fragment: str) -> None:
         "The support they are entitled to.",
         "The Council Reviews Plans Every Year.",
         "Working with families is what the council does",
+        "Where a council is judged inadequate, Ofsted will carry out monitoring visits.",
+        "If you are in danger now, call 999.",
+        "When a child moves in, the council must assess the carer.",
     ],
 )
 def test_whole_sentences_stand_alone(sentence: str) -> None:
