@@ -231,12 +231,13 @@ class _Asked:
     date: bool  # "when ...", "what year ..."
     years: frozenset[int]  # years it names: "what did the 2016 plan say"
     present: bool  # it asks how things stand now: "now", "still", "currently"
-    items: bool = False  # it asks for a list: "list the seven features", "what are the six pillars"
+    items: bool = False  # it asks for a list: "list the seven features", "the six pillars"
 
 
 _ASKS_NUMBER = re.compile(
-    r"\bhow (?:many|much|long|often|old)\b|%|\bper ?cent|\b(?:a|any|the|what) (?:certain |minimum |maximum )?number of\b|\bwhat (?:share|proportion|"
-    r"percentage|number|amount|age|rate)\b",
+    r"\bhow (?:many|much|long|often|old)\b|%|\bper ?cent"
+    r"|\b(?:a|any|the|what) (?:certain |minimum |maximum )?number of\b"
+    r"|\bwhat (?:share|proportion|percentage|number|amount|age|rate)\b",
     re.IGNORECASE,
 )
 _ASKS_DATE = re.compile(r"\bwhen\b|\bwhat (?:year|date|month)\b", re.IGNORECASE)

@@ -14,7 +14,8 @@ Then priors that know the documents, as score multipliers (settings, defaults in
 ``outdated_penalty`` unless the query asks about the past (see ``asks_about_past``);
 ``summary`` documents get ``summary_penalty``; footnotes get ``footnote_penalty``; stubs
 (see ``is_stub``) get ``stub_penalty``; passages that only ask questions (see
-``asks_the_reader``) get ``question_penalty``.
+``asks_the_reader``) get ``question_penalty``; passages of a document the question names
+by its title (see ``names_title``) get ``named_boost``.
 Finally the same paragraph never appears twice: hits are deduplicated by passage id and
 by a hash of their normalised text (a paragraph repeated across files), best kept.
 """
@@ -343,6 +344,7 @@ class _Search:
     settings: IndexSettings
     sentences: SentenceVectors | None
     vectors: dict[str, np.ndarray] = field(default_factory=dict)
+    readings: dict[str, tuple[list[str], str, list[str]]] = field(default_factory=dict)
 
     @property
     def rerank(self) -> bool:
@@ -351,6 +353,8 @@ class _Search:
     def texts(self, query: str) -> tuple[list[str], str, list[str]]:
         """What is embedded for ``query`` (its dense side), what its sentences are judged
         against, and the extra sparse terms of its glossary reading."""
+        if query in self.readings:
+            return self.readings[query]
         dense_text, extra_terms = query, []
         if self.expand is not None:
             expanded = self.expand(query)
@@ -360,7 +364,8 @@ class _Search:
         # the dense side reads the question as typed (``dense_query``): the glossary's terms
         # already reach the sparse side; sentences are judged against the glossary's reading
         texts = {"question": [query], "expanded": [dense_text], "both": [query, dense_text]}
-        return texts[self.settings.dense_query], dense_text, extra_terms
+        self.readings[query] = (texts[self.settings.dense_query], dense_text, extra_terms)
+        return self.readings[query]
 
     def embed(self, queries: list[str]) -> None:
         """Embed what the searches for ``queries`` need that is not embedded yet."""
