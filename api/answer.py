@@ -112,6 +112,7 @@ class LookInstead:
     phrases: tuple[str, ...]
     adult: str
     child: str
+    carer: str  # the adult wording in plain words for carers and parents
 
     def fits(self, question: str) -> bool:
         lower = question.lower()
@@ -136,6 +137,12 @@ def _flat(text: object) -> str:
     return " ".join(str(text).split())
 
 
+def _readers(wording: dict[str, object]) -> dict[str, str]:
+    """Wording by reader; carers read the adult wording where none is written for them."""
+    flat = {k: _flat(v) for k, v in wording.items()}
+    return {**flat, "carer": flat.get("carer", flat["adult"])}
+
+
 @cache
 def load_answer_text() -> AnswerText:
     """Read the answers' fixed wording once."""
@@ -144,8 +151,8 @@ def load_answer_text() -> AnswerText:
         raw = yaml.safe_load(source.read_text(encoding="utf-8"))
         look = raw["look_instead"]
         return AnswerText(
-            not_covered={k: _flat(v) for k, v in raw["not_covered"].items()},
-            look_default={k: _flat(v) for k, v in look["default"].items()},
+            not_covered=_readers(raw["not_covered"]),
+            look_default=_readers(look["default"]),
             look_topics=tuple(
                 LookInstead(
                     name=t["name"],
@@ -153,6 +160,7 @@ def load_answer_text() -> AnswerText:
                     phrases=tuple(str(p).lower() for p in t.get("phrases") or []),
                     adult=_flat(t["adult"]),
                     child=_flat(t["child"]),
+                    carer=_flat(t.get("carer") or t["adult"]),
                 )
                 for t in look["topics"]
             ),
@@ -705,7 +713,7 @@ def _not_covered(
     question: str, resolved: str, hits: Sequence[Hit], mode: Mode, settings: AnswerSettings
 ) -> Answer:
     wording = load_answer_text()
-    reader = "child" if mode is Mode.child else "adult"
+    reader = {Mode.child: "child", Mode.carer: "carer"}.get(mode, "adult")
     fitting = [t for t in wording.look_topics if t.fits(resolved)][:2]
     pointers = [getattr(t, reader) for t in fitting] or [wording.look_default[reader]]
     text = "\n\n".join([wording.not_covered[reader], *pointers])

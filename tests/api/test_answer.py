@@ -23,10 +23,11 @@ from careguide.api.answer import (
     AnswerSettings,
     answer,
     compose,
+    load_answer_text,
 )
 from careguide.api.answer_models import Answer, DutyStrength, Mode, Turn
 from careguide.api.engine import Engine
-from careguide.api.plain import number_tokens
+from careguide.api.plain import number_tokens, reading_grade
 from careguide.api.settings import Settings
 from careguide.index.embedder import HashingEmbedder, SentenceTransformerEmbedder
 from careguide.index.models import Hit
@@ -237,6 +238,18 @@ def test_weak_evidence_is_declined_with_closest_and_where_to_look(engine: Counti
     assert a.closest and len(a.closest) <= strict.closest
     assert "does not answer" in a.answer
     assert "local offer" in a.answer  # money questions are pointed to the council's offer
+
+
+def test_a_carer_is_told_where_to_look_in_plain_words(engine: CountingEngine) -> None:
+    strict = AnswerSettings(threshold=0.99)
+    question = "how much is the special guardianship allowance in my area per week?"
+    words = load_answer_text()
+    carer = answer(question, engine=engine, settings=strict, mode=Mode.carer)
+    practitioner = answer(question, engine=engine, settings=strict)
+    money = next(t for t in words.look_topics if t.name == "money")
+    assert carer.answer.split("\n\n") == [words.not_covered["carer"], money.carer]
+    assert practitioner.answer.split("\n\n") == [words.not_covered["adult"], money.adult]
+    assert reading_grade(carer.answer) < reading_grade(practitioner.answer) - 3
 
 
 def test_a_follow_up_is_resolved_before_retrieval(engine: CountingEngine) -> None:
