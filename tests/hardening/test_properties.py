@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from careguide.api.llm import CheckedSentence, split_sentences
+from careguide.index import sentences as index_sentences
 from careguide.ingest import clean
 from careguide.ingest.catalogue import citation_prefix
 from careguide.ingest.chunk import ChunkedDocument, chunk, make_citation
@@ -188,3 +189,37 @@ def test_a_rendered_answer_sentence_reads_back_with_its_renumbered_markers(
     ((read_text, read_cites),) = split_sentences(rendered)
     assert read_text == text
     assert sorted(read_cites) == sorted(renumber[c] for c in cites)
+
+
+ITEM = st.lists(WORDS, min_size=1, max_size=8).map(
+    lambda w: " ".join(w) + ("" if len(w) % 3 else ";")
+)
+
+
+@st.composite
+def passages_with_lists(draw: st.DrawFn) -> str:
+    """Passage text of sentences, lead-ins ending in a colon and bulleted lists, in any order."""
+    lines: list[str] = []
+    for _ in range(draw(st.integers(1, 6))):
+        kind = draw(st.sampled_from(["sentence", "lead-in", "item", "blank"]))
+        if kind == "sentence":
+            lines.append(draw(PARAGRAPH))
+        elif kind == "lead-in":
+            lines.append(draw(SENTENCE)[:-1] + ":")
+        elif kind == "item":
+            lines.append(f"{draw(st.sampled_from(['-', '•', '*']))} {draw(ITEM)}")
+        else:
+            lines.append("")
+    return "\n".join(lines)
+
+
+@settings(max_examples=200, deadline=None)
+@given(passages_with_lists())
+def test_every_sentence_traces_to_its_passage_and_no_number_is_lost(text: str) -> None:
+    units = index_sentences.split_sentences(text)
+    whole = index_sentences.trace_normalise(text)
+    for unit, _ in units:
+        assert index_sentences.trace_normalise(unit) in whole, unit
+    said = " ".join(unit for unit, _ in units)
+    for number in re.findall(r"\d+", text):
+        assert number in said
