@@ -77,7 +77,7 @@ from careguide.guides.glossary import expand_query, load_glossary
 from careguide.index.analyser import analyse
 from careguide.index.embedder import Embedder
 from careguide.index.models import Hit, SearchFilters
-from careguide.index.question import search_parts
+from careguide.index.question import ASKS_NOW, search_parts
 from careguide.index.sentences import SentenceVectors, sentence_vectors, split_sentences, usable
 from careguide.ingest.errors import ConfigError
 from careguide.ingest.models import DocStatus, Passage
@@ -249,9 +249,6 @@ _ASKS_NUMBER = re.compile(
     re.IGNORECASE,
 )
 _ASKS_DATE = re.compile(r"\bwhen\b|\bwhat (?:year|date|month)\b", re.IGNORECASE)
-_ASKS_PRESENT = re.compile(
-    r"\b(?:now|nowadays|currently|still|today|these days|at the moment)\b", re.IGNORECASE
-)
 _NUMBER = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|"
     r"twenty|thirty|forty|fifty|hundred|thousand|million|billion|half|third|quarter|"
@@ -277,7 +274,7 @@ def _asked(query: str) -> _Asked:
         counted=frozenset(analyse(counted.group(1))) if counted else frozenset(),
         date=bool(_ASKS_DATE.search(query)),
         years=frozenset(int(y) for y in _YEAR.findall(query)),
-        present=bool(_ASKS_PRESENT.search(query)),
+        present=bool(ASKS_NOW.search(query)),
         items=bool(_ASKS_LIST.search(query)),
     )
 

@@ -12,7 +12,9 @@ import re
 from careguide.index.analyser import analyse
 
 __all__ = [
+    "ASKS_NOW",
     "MOST_PARTS",
+    "REACHES_NOW",
     "compared_parts",
     "question_parts",
     "question_setting",
@@ -104,6 +106,14 @@ def compared_parts(question: str, least: int = 2) -> list[str]:
         return []
     return parts
 
+
+_NOW_WORDS = r"now|nowadays|currently|still|today|these days"
+ASKS_NOW = re.compile(rf"\b(?:{_NOW_WORDS}|at the moment)\b", re.IGNORECASE)
+"""A question asking how things stand now ("is it still running?"): answers prefer the
+newest document."""
+REACHES_NOW = re.compile(rf"\b(?:{_NOW_WORDS}|since|any ?more)\b", re.IGNORECASE)
+"""A question running from a date to now ("what has changed since 2016?", "not any more"):
+search looks in current documents too (``careguide.index.retrieve.dated_filters``)."""
 
 MOST_PARTS = 4
 """The most parts of one question that are searched and answered: each costs a search,

@@ -37,7 +37,7 @@ import numpy as np
 from careguide.index.analyser import query_vector
 from careguide.index.embedder import Embedder
 from careguide.index.models import Hit, SearchFilters
-from careguide.index.question import MOST_PARTS, search_parts
+from careguide.index.question import MOST_PARTS, REACHES_NOW, search_parts
 from careguide.index.sentences import ASKS, SentenceVectors, quotable
 from careguide.index.settings import IndexSettings
 from careguide.index.store import PassageStore
@@ -290,9 +290,6 @@ def retrieve(
 
 
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-_NOW = re.compile(
-    r"\b(?:now|still|currently|today|these days|nowadays|since|any ?more)\b", re.IGNORECASE
-)
 
 
 def dated_filters(query: str, filters: SearchFilters | None = None) -> list[SearchFilters]:
@@ -301,7 +298,7 @@ def dated_filters(query: str, filters: SearchFilters | None = None) -> list[Sear
     still happening?"); ``[]`` for a question about one date or none. At most
     ``MOST_PARTS`` years, the first named."""
     years = list(dict.fromkeys(int(y) for y in _YEAR.findall(query)))[:MOST_PARTS]
-    now = _NOW.search(query) is not None
+    now = REACHES_NOW.search(query) is not None
     if len(years) + now < 2:
         return []
     base = filters or SearchFilters()
