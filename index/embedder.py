@@ -271,7 +271,10 @@ def passage_text_for_embedding(passage: Passage) -> str:
     """What the dense model sees: a short context header, then the passage text.
 
     The header (document short title, then the heading path) lets a paragraph that
-    says "the local authority must..." be found by the topic its section is about.
+    says "the local authority must..." be found by the topic its section is about; a
+    footnote's header also holds the sentence that points to it ("The seven themes are:
+    ..." is found as the seven features of effective practice that sentence names).
     """
     header = " > ".join([passage.meta.short_title or passage.title, *passage.heading_path])
-    return f"{header}\n{passage.text}" if header else passage.text
+    lines = [header, passage.cited_in, passage.text]
+    return "\n".join(line for line in lines if line)

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from careguide.ingest.clean import unlink
+from careguide.ingest.clean import names_a_source, unlink
 from careguide.ingest.models import DocumentMeta, Passage, PassageKind
 from careguide.ingest.structure import Block
 
@@ -264,6 +264,10 @@ def chunk(
     footnote_text = {
         (b.part, b.number): b.text for b in blocks if b.kind == "footnote" and b.number
     }
+    anchor_of: dict[tuple[str, str], str] = {}
+    for b in blocks:
+        for number, sentence in b.footnote_anchors.items():
+            anchor_of.setdefault((b.part, number), sentence)
     passages: list[Passage] = []
     seen: dict[str, int] = {}
     for ui, u in enumerate(units):
@@ -305,6 +309,9 @@ def chunk(
                 kind=u.kind,
                 text=text,
                 footnotes=notes,
+                cited_in=anchor_of.get((first.part, first.number or ""), "")
+                if u.kind == PassageKind.footnote and not names_a_source(text)
+                else "",
                 meta=own_meta,
             )
         )

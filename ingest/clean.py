@@ -278,6 +278,64 @@ def detach_footnote_markers(text: str) -> tuple[str, list[str]]:
     return text, marks
 
 
+_ANCHOR_START = re.compile(r"[.!?]['\"’”)]?\s+(?=[A-Z‘“'\"(£0-9])")
+
+
+def footnote_anchors(text: str, start: int = 0) -> dict[str, str]:
+    """For each footnote marker at or after ``start``, the sentence that leads up to it,
+    markers removed: "... seven features of effective practice that are informing our
+    reform programme.⁴⁸" -> {"48": "It also identified seven features ... programme."}.
+
+    A footnote often makes sense only with that sentence: "The seven themes are: 1. ..."
+    does not say what the themes are of. The first mention of a number is kept.
+    """
+    anchors: dict[str, str] = {}
+    marks = [
+        (m.start(), m.group(1).translate(_SUPER_TO_DIGIT)) for m in _SUPER_MARK.finditer(text)
+    ] + [(m.start(), m.group(1) or m.group(2)) for m in _GLUED_DIGIT.finditer(text)]
+    for at, number in sorted(marks):
+        if at < start or number in anchors:
+            continue
+        before = detach_footnote_markers(text[:at])[0]
+        ends = [m.end() for m in _ANCHOR_START.finditer(before)]
+        sentence = before[ends[-1] if ends else 0 :].strip()
+        if sentence:
+            anchors[number] = sentence
+    return anchors
+
+
+_MONTH = "January|February|March|April|May|June|July|August|September|October|November|December"
+# "(2022)", "(June 2016)", "(2023, forthcoming)", "(accessed 23 January 2023)", or a
+# closing "June 2016": the date of a work cited
+_WORK_DATE = re.compile(
+    rf"\((?:accessed \d+ )?(?:(?:{_MONTH}) )?(?:19|20)\d\d[a-z]?(?:, [a-z]+)?\)"
+    rf"|(?:{_MONTH}) (?:19|20)\d\d\.?$"
+)
+_SAYS = re.compile(
+    r"\b(?:is|are|was|were|has|have|had|will|would|can|could|may|must|should|found|said|"
+    r"led|shows?|showed)\b",
+    re.IGNORECASE,
+)
+_POINTER = re.compile(
+    r"^(?:for (?:more|further) (?:details?|information)\b[^:]*?\bsee\b|see\b)", re.I
+)
+_WEB = re.compile(r"www\.|https?://|\.(?:uk|org|com)\b", re.IGNORECASE)
+
+
+def names_a_source(note: str) -> bool:
+    """Whether a footnote only names a work or points elsewhere, saying nothing itself:
+    "Department for Education (2022) Ethnicity and children's social care", "For more
+    details see: ...", a web page's title. Text before a work's date that has a verb of
+    its own ("3,264 were UASC (Department for Education (2022) ...)") says something."""
+    note = note.strip()
+    if _POINTER.match(note):
+        return True
+    dated = _WORK_DATE.search(note)
+    if dated and not _SAYS.search(note[: dated.start()]):
+        return True
+    return bool(_WEB.search(note)) and not _SAYS.search(note)
+
+
 def footnote_text(line: str, *, superscript_only: bool = False) -> tuple[str, str] | None:
     """Split a footnote line ("¹ The three reviews are ...") into (number, text), else None."""
     m = _FOOTNOTE_LINE.match(line)

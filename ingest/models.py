@@ -123,5 +123,10 @@ class Passage(BaseModel):
     kind: PassageKind = PassageKind.body
     text: str
     footnotes: list[str] = Field(default_factory=list, description="Footnote texts it refers to.")
+    cited_in: str = Field(
+        default="",
+        description="A footnote's: the sentence of the text that points to it, so that it "
+        "is searched in the light of what it annotates.",
+    )
     meta: DocumentMeta
     alt_locations: list[Location] = Field(default_factory=list)

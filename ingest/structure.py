@@ -40,6 +40,8 @@ class Block:
     example: bool = False
     definition: bool = False
     footnote_refs: list[str] = field(default_factory=list)
+    # the sentence each footnote marker closes, by footnote number ("48": "It also ...")
+    footnote_anchors: dict[str, str] = field(default_factory=dict)
     table_header: list[str] | None = None
     parent: int | None = None  # index of the numbered paragraph an item belongs to
     splits: list[int] = field(default_factory=list)  # offsets where a splice may start
@@ -228,6 +230,7 @@ def parse_blocks(
         return [h for h in (l1, l2) if h]
 
     def add(kind: str, text: str, ln: Line, idx: int, **kw: object) -> int:
+        anchors = clean.footnote_anchors(text) if kind != "footnote" else {}
         text, refs = clean.detach_footnote_markers(text)
         pending_refs.update(refs)
         b = Block(
@@ -237,6 +240,7 @@ def parse_blocks(
             part=part,
             heading_path=path(),
             footnote_refs=refs,
+            footnote_anchors=anchors,
             line=idx,
             last_len=len(ln.text),
             **kw,  # type: ignore[arg-type]  # fields are checked by the dataclass at run time
@@ -249,6 +253,9 @@ def parse_blocks(
 
     def extend(bi: int, ln: Line) -> None:
         b = blocks[bi]
+        if b.kind != "footnote":  # a wrapped line: its sentence may start on the line before
+            anchors = clean.footnote_anchors(f"{b.text} {ln.text}", start=len(b.text) + 1)
+            b.footnote_anchors = {**anchors, **b.footnote_anchors}
         text, refs = clean.detach_footnote_markers(ln.text)
         pending_refs.update(refs)
         b.footnote_refs.extend(refs)

@@ -19,7 +19,7 @@ from careguide.index.embedder import (
     passage_text_for_embedding,
 )
 from careguide.index.settings import IndexSettings
-from careguide.ingest.models import Passage
+from careguide.ingest.models import Passage, PassageKind
 
 
 def test_hashing_embedder_is_deterministic_and_normalised() -> None:
@@ -61,6 +61,19 @@ def test_embedding_text_has_a_context_header(make_passage: Callable[..., Passage
     assert passage_text_for_embedding(passage) == (
         "Sgo Guidance > Assessment > Timescales\nThe local authority must assess."
     )
+
+
+def test_a_footnote_is_embedded_with_the_sentence_that_points_to_it(
+    make_passage: Callable[..., Passage],
+) -> None:
+    note = make_passage("The seven themes are: a clear framework; a whole family focus.")
+    note = note.model_copy(
+        update={"kind": PassageKind.footnote, "cited_in": "It found seven features of practice."}
+    )
+    assert passage_text_for_embedding(note).split("\n")[1:] == [
+        "It found seven features of practice.",
+        "The seven themes are: a clear framework; a whole family focus.",
+    ]
 
 
 @pytest.mark.slow

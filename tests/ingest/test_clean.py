@@ -139,6 +139,39 @@ def test_footnote_markers_detached() -> None:
     assert clean.detach_footnote_markers(untouched) == (untouched, [])
 
 
+def test_footnote_anchors_are_the_sentences_markers_close() -> None:
+    text = "It began in 2014.¹ This vital area of reform.5 To achieve this we need authorities6 (in"
+    assert clean.footnote_anchors(text) == {
+        "1": "It began in 2014.",
+        "5": "This vital area of reform.",
+        "6": "To achieve this we need authorities",
+    }
+    assert clean.footnote_anchors(text, start=text.index("To")) == {
+        "6": "To achieve this we need authorities"
+    }
+    assert clean.footnote_anchors("KS4 results in 2016 rose to £1.5m") == {}
+
+
+def test_a_footnote_that_only_names_a_source() -> None:
+    for note in [
+        "Department for Education (2022) Ethnicity and children's social care",
+        "Ferguson, H. (2017) How children become invisible in child protection work",
+        "'Regulating Social Workers: Policy Statement' (June 2016)",
+        "Ofsted (accessed 23 January 2023) Ofsted | Search",
+        "Schooling E, 'Practice leadership', Ofsted, Commentary on social care: June 2016",
+        "For more details see: Tackling Child Exploitation (researchinpractice.org.uk)",
+        "Care Leaver Covenant Companies & Charities (mycovenant.org.uk)",
+    ]:
+        assert clean.names_a_source(note), note
+    for note in [
+        "The seven themes are: 1. Using a clear, strengths-based framework; 2. Using ...",
+        "3,264 (26% of the increase) were UASC (Department for Education (2022) Children)",
+        "A step-parent means a person who is married to a parent with responsibility.",
+        "Step Up to Social work (set up in 2010) is designed to attract career changers.",
+    ]:
+        assert not clean.names_a_source(note), note
+
+
 def test_footnote_lines() -> None:
     assert clean.footnote_text("¹ The three reviews are listed here.") == (
         "1",

@@ -88,6 +88,36 @@ def test_footnotes_kept_apart_and_attached() -> None:
     assert note.text == "Across the Spending Review period."
 
 
+def test_a_footnote_that_says_something_carries_the_sentence_that_points_to_it() -> None:
+    text = (
+        f"76. {LONG} It also identified seven features of effective practice that "
+        "are informing our reform programme.⁴⁸ It ran for years.⁴⁹\n\n"
+        "⁴⁸ The seven themes are: using a clear framework; having a whole family focus.\n\n"
+        "⁴⁹ Department for Education (2022) Children's social care innovation programme\n"
+    )
+    notes = {p.text[:7]: p for p in _passages(text) if p.kind == PassageKind.footnote}
+    assert notes["The sev"].cited_in == (
+        "It also identified seven features of effective practice that are informing our "
+        "reform programme."
+    )
+    assert notes["Departm"].cited_in == ""  # it only names a work: nothing to search for
+    body = next(p for p in _passages(text) if p.kind == PassageKind.body)
+    assert body.cited_in == ""
+
+
+def test_a_wrapped_sentence_is_pointed_to_whole() -> None:
+    text = (
+        "5. Councils should offer family group decision-making \n"
+        "at the early stages of working with a family.³ Next.\n\n"
+        "³ Most councils already offer a family group conference before proceedings.\n"
+    )
+    note = next(p for p in _passages(text) if p.kind == PassageKind.footnote)
+    assert note.cited_in == (
+        "Councils should offer family group decision-making at the early stages of working "
+        "with a family."
+    )
+
+
 def test_case_study_tagged_as_example() -> None:
     text = f"Case study\n\nA council in the north set up a kinship hub. {LONG}\n\n7. {LONG}\n"
     ps = _passages(text)
