@@ -73,6 +73,11 @@ _L1_HEADING = re.compile(
     r"(?:\d+|[ivxlc]+|[a-z]|one|two|three|four|five|six|seven|eight|nine|ten)\b",
     re.I,
 )
+_LABELLED_HEADING = re.compile(
+    r"^(?:mission|pillar|objective|priority|aim|goal|outcome|theme|principle|phase|stage)"
+    r"\s+(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s*[:.–—-]\s+\S",
+    re.I,
+)
 _EXAMPLE_HEADING = re.compile(
     r"^(?:case stud(?:y|ies)|example|spotlight|box \d+|practice example)\b", re.I
 )
@@ -223,6 +228,12 @@ def parse_blocks(
     table_header: list[str] | None = None
     pending_refs: set[str] = set()
     next_marker = 0
+    # a box inside numbered text ("Case study", "Rachel's story", "Consultation question
+    # 14"): a heading followed by unnumbered text; when the numbering resumes, the box is
+    # over and the paragraphs are back in the section the box interrupted
+    numbered_in: tuple[str, str] | None = None  # (l1, l2) of the last numbered paragraph
+    headed = False  # a heading since the last numbered paragraph
+    boxed = False  # ... and unnumbered text after the latest one
 
     def path() -> list[str]:
         if md_path:
@@ -230,6 +241,11 @@ def parse_blocks(
         return [h for h in (l1, l2) if h]
 
     def add(kind: str, text: str, ln: Line, idx: int, **kw: object) -> int:
+        nonlocal headed, boxed
+        if kind == "heading":
+            headed, boxed = True, False
+        elif kind in {"para", "item", "table"} and "number" not in kw:
+            boxed = boxed or headed
         anchors = clean.footnote_anchors(text) if kind != "footnote" else {}
         text, refs = clean.detach_footnote_markers(text)
         pending_refs.update(refs)
@@ -379,7 +395,10 @@ def parse_blocks(
                 l2 = "" if l1 == part else l2
             if verdict in {"para", "restart"}:
                 example_mode = False
+                if verdict == "para" and boxed and numbered_in and numbered_in[0] == l1:
+                    l2 = numbered_in[1]
                 current_para = open_block = add("para", m.group(2), ln, idx, number=str(n))
+                numbered_in, headed, boxed = (l1, l2), False, False
             else:
                 open_block = add("item", text, ln, idx, parent=current_para)
             continue
@@ -469,9 +488,16 @@ def _is_heading(
     wrap: int,
 ) -> bool:
     words = text.split()
-    if not 1 <= len(words) <= 14 or len(text) > 110:
+    # "Mission 4: By 2027, we will see an improvement in ...": a numbered label heads a
+    # section however long its line
+    labelled = bool(_LABELLED_HEADING.match(text)) and len(words) <= 40
+    if not labelled and (not 1 <= len(words) <= 14 or len(text) > 110):
         return False
     if text[:1].islower() or (clean.ends_sentence(text) and not text.endswith(("?", ":"))):
+        return False
+    if text.startswith("*"):  # "*Name anonymised": the note to a box's "Simone's story*"
+        return False
+    if clean.MARKDOWN_LINK.fullmatch(text):  # a link on a line of its own names a web page
         return False
     # "To achieve this, we will:" introduces a list; only a short label ending ":" is a heading
     if text.endswith(":") and (len(words) > 3 or "," in text):

@@ -118,6 +118,46 @@ def test_a_wrapped_sentence_is_pointed_to_whole() -> None:
     )
 
 
+def test_numbered_paragraphs_after_a_box_return_to_the_section_it_interrupted() -> None:
+    text = (
+        f"Chapter 5: The care experience\n\nSupporting care leavers\n\n217. {LONG}\n\n"
+        "Rachel's story*\n\nRachel has been a kinship carer for two years.\n\n"
+        "*Name anonymised\n\n"
+        f"218. {LONG}\n\nConsultation question 14\n\nIn your view, what more could be done by councils to help kinship carers get the support they need?\n\n219. {LONG}\n\n"
+        f"Supporting children at school\n\n220. {LONG}\n"
+    )
+    sections = {p.paragraphs[0]: p.heading_path[-1] for p in _passages(text) if p.paragraphs}
+    assert sections == {
+        "217": "Supporting care leavers",
+        "218": "Supporting care leavers",  # not "Rachel's story*", nor "*Name anonymised"
+        "219": "Supporting care leavers",  # not "Consultation question 14"
+        "220": "Supporting children at school",  # a heading straight before: a new section
+    }
+    story = next(p for p in _passages(text) if p.text.startswith("Rachel has"))
+    assert story.heading_path[-1] == "Rachel's story*"
+
+
+def test_a_numbered_label_heads_a_section_however_long_its_line() -> None:
+    text = (
+        f"Chapter 5: The care experience\n\n218. {LONG}\n\n"
+        "Mission 4: By 2027, we will see an improvement in the education, employment and "
+        "training outcomes of children in care and care leavers\n\n"
+        f"Supporting children at school\n\n221. {LONG}\n"
+    )
+    by_number = {p.paragraphs[0]: p.heading_path for p in _passages(text) if p.paragraphs}
+    assert by_number["221"] == ["Chapter 5: The care experience", "Supporting children at school"]
+
+
+def test_a_link_on_its_own_line_is_no_heading() -> None:
+    text = (
+        "Annex 2: Glossary\n\nCare order - An order made by a court.\n\n"
+        "[Competition and Markets Authority - GOV.UK](http://www.gov.uk)\n\n"
+        "Corporate parent - The council that looks after a child in care.\n"
+    )
+    entry = next(p for p in _passages(text) if p.text.startswith("Corporate parent"))
+    assert entry.heading_path == ["Annex 2: Glossary"]
+
+
 def test_case_study_tagged_as_example() -> None:
     text = f"Case study\n\nA council in the north set up a kinship hub. {LONG}\n\n7. {LONG}\n"
     ps = _passages(text)
