@@ -12,6 +12,7 @@ import re
 from careguide.index.analyser import analyse
 
 __all__ = [
+    "ASKS_MEANING",
     "ASKS_NOW",
     "MOST_PARTS",
     "REACHES_NOW",
@@ -114,6 +115,15 @@ newest document."""
 REACHES_NOW = re.compile(rf"\b(?:{_NOW_WORDS}|since|any ?more)\b", re.IGNORECASE)
 """A question running from a date to now ("what has changed since 2016?", "not any more"):
 search looks in current documents too (``careguide.index.retrieve.dated_filters``)."""
+
+ASKS_MEANING = re.compile(
+    r"\bwhat(?:'?s| is| are| was| were)\b(?! (?:the )?(?:differen|point|plan|age|rate|number))"
+    r"|\bwho (?:is|are|counts)\b|\b(?:mean|means|meaning|definition|define|stand for)\b",
+    re.IGNORECASE,
+)
+"""A question asking what something is or means ("what's an SGO?", "who counts as a
+kinship carer", "what does significant harm mean"): a glossary's definition answers it,
+where for other questions it only repeats the terms."""
 
 MOST_PARTS = 4
 """The most parts of one question that are searched and answered: each costs a search,

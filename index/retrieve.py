@@ -37,7 +37,7 @@ import numpy as np
 from careguide.index.analyser import query_vector
 from careguide.index.embedder import Embedder
 from careguide.index.models import Hit, SearchFilters
-from careguide.index.question import MOST_PARTS, REACHES_NOW, search_parts
+from careguide.index.question import ASKS_MEANING, MOST_PARTS, REACHES_NOW, search_parts
 from careguide.index.sentences import ASKS, SentenceVectors, quotable
 from careguide.index.settings import IndexSettings
 from careguide.index.store import PassageStore
@@ -232,6 +232,8 @@ def prior(passage: Passage, *, past: bool, settings: IndexSettings, query: str =
         factor *= settings.stub_penalty
     if asks_the_reader(passage):
         factor *= settings.question_penalty
+    if passage.kind == PassageKind.definition and not ASKS_MEANING.search(query):
+        factor *= settings.definition_penalty
     return factor
 
 

@@ -156,6 +156,16 @@ class IndexSettings(BaseModel):
             "Measured: Recall@5 0.833 -> 0.854 on the dev set, 0.775 -> 0.825 held out."
         ),
     )
+    definition_penalty: float = Field(
+        default=0.8,
+        gt=0.0,
+        le=1.0,
+        description=(
+            "Score multiplier for a glossary's definitions when the question does not ask "
+            "what something is or means: short and dense with a term, they match any "
+            "question that names it."
+        ),
+    )
     question_penalty: float = Field(
         default=0.5,
         gt=0.0,

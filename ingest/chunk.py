@@ -318,7 +318,9 @@ def chunk(
     return ChunkedDocument(text=cleaned, passages=_distinct_citations(passages))
 
 
-_DEFINED = re.compile(r"^\s*([^-–:.;]{2,80}?)\s+[-–:]\s")
+# "Care order - An order ...", "Extra-familial harm - As well as ...": a hyphen inside a
+# word is part of the term
+_DEFINED = re.compile(r"^\s*((?:[^-–:.;]|(?<=\w)-(?=\w)){2,80}?)\s+[-–:]\s")
 
 
 def _distinct_citations(passages: list[Passage]) -> list[Passage]:

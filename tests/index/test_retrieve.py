@@ -538,3 +538,26 @@ def test_a_document_named_by_its_title_is_ranked_up(
     named = prior(paper, past=False, settings=settings, query="what did the vision for change say")
     assert named == pytest.approx(settings.named_boost)
     assert prior(paper, past=False, settings=settings, query="what is the vision") == 1.0
+
+
+@pytest.mark.parametrize(
+    ("query", "penalised"),
+    [
+        ("is there a separate CP pathway for extra familial harm", True),
+        ("how much money goes to extra-familial harm work", True),
+        ("what is extra-familial harm?", False),
+        ("whats extra familial harm and is there a pathway for it", False),
+        ("what does extra-familial harm mean", False),
+        ("who counts as a kinship carer", False),
+    ],
+)
+def test_a_definition_ranks_down_unless_a_meaning_is_asked(
+    store: Store, make_passage: Callable[..., Passage], query: str, penalised: bool
+) -> None:
+    entry = make_passage("Extra-familial harm - Harm to a child from outside the family.")
+    entry = entry.model_copy(update={"kind": PassageKind.definition})
+    settings = store.settings
+    expected = settings.definition_penalty if penalised else 1.0
+    assert prior(entry, past=False, settings=settings, query=query) == pytest.approx(expected)
+    body = entry.model_copy(update={"kind": PassageKind.body})
+    assert prior(body, past=False, settings=settings, query=query) == 1.0

@@ -171,6 +171,17 @@ def test_glossary_entries_are_definitions() -> None:
     assert [p.kind for p in ps] == [PassageKind.definition, PassageKind.definition]
 
 
+def test_a_definition_is_cited_by_its_term_hyphen_and_all() -> None:
+    text = (
+        "Annex 2: Glossary\n\nCare order - An order made by a court.\n\n"
+        "Extra-familial harm - Harm to a child from outside the family.\n"
+    )
+    assert [p.citation.rsplit(", ", 1)[-1] for p in _passages(text)] == [
+        "‘Care order’",
+        "‘Extra-familial harm’",
+    ]
+
+
 def test_table_rows_carry_column_headers() -> None:
     text = "Recommendation\tResponse\nGovernment should fund Family Help.\tWe will invest £45 million.\n"
     ps = _passages(text)
