@@ -89,6 +89,7 @@ __all__ = [
     "answer",
     "compose",
     "load_answer_text",
+    "speaker_of",
 ]
 
 
@@ -421,7 +422,7 @@ def _choose(
         plain_mode = "child" if mode is Mode.child else "carer"
         for c in pool:
             passage = hits[c.hit].passage
-            c.plain = plainify(c.text, plain_mode, speaker=_speaker(passage))
+            c.plain = plainify(c.text, plain_mode, speaker=speaker_of(passage))
             c.grade = reading_grade(" ".join(c.plain))
             c.words = sum(len(p.split()) for p in c.plain)
         # a plain reader cannot look a fragment up in its passage: leave it out
@@ -626,7 +627,8 @@ def _conflicts(
 # --- modes -----------------------------------------------------------------------------------
 
 
-def _speaker(passage: Passage) -> str:
+def speaker_of(passage: Passage) -> str:
+    """Who "we" means in a passage, by its publisher: "the government", "Ofsted" ..."""
     publisher = passage.meta.publisher.lower()
     if "ofsted" in publisher:
         return "Ofsted"
@@ -655,7 +657,7 @@ def _plain_sentences(
     for c in chosen:
         passage = hits[c.hit].passage
         marker = f"[{numbers[passage.id]}]"
-        for sentence in c.plain or plainify(c.text, plain_mode, speaker=_speaker(passage)):
+        for sentence in c.plain or plainify(c.text, plain_mode, speaker=speaker_of(passage)):
             if sentence.casefold() not in said:
                 said.add(sentence.casefold())
                 out.append(f"{sentence} {marker}")
