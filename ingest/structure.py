@@ -68,14 +68,14 @@ class Line:
 _NUMBERED = re.compile(r"^(?:-\s+)?(\d{1,3})\.\s+(\S.*)$")
 _DECIMAL = re.compile(r"^(?:-\s+)?(\d{1,2}\.\d{1,2})\.?\s+(\S.*)$")
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+_COUNTED = r"\d+|one|two|three|four|five|six|seven|eight|nine|ten"  # "Chapter 2", "Part one"
 _L1_HEADING = re.compile(
-    r"^(?:chapter|annex|appendix|part|section|schedule)\s+"
-    r"(?:\d+|[ivxlc]+|[a-z]|one|two|three|four|five|six|seven|eight|nine|ten)\b",
+    rf"^(?:chapter|annex|appendix|part|section|schedule)\s+(?:{_COUNTED}|[ivxlc]+|[a-z])\b",
     re.I,
 )
 _LABELLED_HEADING = re.compile(
     r"^(?:mission|pillar|objective|priority|aim|goal|outcome|theme|principle|phase|stage)"
-    r"\s+(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s*[:.–—-]\s+\S",
+    rf"\s+(?:{_COUNTED})\s*[:.–—-]\s+\S",
     re.I,
 )
 _EXAMPLE_HEADING = re.compile(
