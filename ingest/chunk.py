@@ -74,8 +74,22 @@ def build_units(blocks: Sequence[Block], *, min_words: int, max_words: int) -> l
             i += 1
             continue
         if b.definition:
-            units.append(_Unit([b], PassageKind.definition, [render(b)]))
-            i += 1
+            # a glossary entry with the list that completes it ("Friend and family members
+            # - ... include:" then "- a close friend of the child ..."), notes set aside
+            group, notes = [b], []
+            j = i + 1
+            while b.kind == "para" and j < len(blocks):
+                nb = blocks[j]
+                if nb.kind == "item" and nb.definition and nb.heading_path == b.heading_path:
+                    group.append(nb)
+                elif nb.kind == "footnote" and j + 1 < len(blocks) and blocks[j + 1].kind == "item":
+                    notes.append(nb)
+                else:
+                    break
+                j += 1
+            units.extend(_split_long(group, PassageKind.definition, max_words))
+            units.extend(_Unit([n], PassageKind.footnote, [n.text]) for n in notes)
+            i = j
             continue
         # a paragraph with the items that follow it (and, if unnumbered, short neighbours)
         kind = PassageKind.example if b.example else PassageKind.body
@@ -320,7 +334,7 @@ def chunk(
 
 # "Care order - An order ...", "Extra-familial harm - As well as ...": a hyphen inside a
 # word is part of the term
-_DEFINED = re.compile(r"^\s*((?:[^-–:.;]|(?<=\w)-(?=\w)){2,80}?)\s+[-–:]\s")
+_DEFINED = re.compile(r"^\s*((?:[^-–:.;]|(?<=\w)-(?=\w)){2,160}?)\s+[-–:]\s")
 
 
 def _distinct_citations(passages: list[Passage]) -> list[Passage]:
@@ -341,8 +355,10 @@ def _distinct_citations(passages: list[Passage]) -> list[Passage]:
         for k, i in enumerate(members, start=1):
             p = passages[i]
             defined = _DEFINED.match(p.text) if p.kind == PassageKind.definition else None
-            if defined and len(defined.group(1).split()) <= 8:
-                extra = "‘" + unlink(defined.group(1)).strip() + "’"
+            # "Friend and Family members (as they relate to ...)": the term without its aside
+            term = re.sub(r"\s*\([^()]*\)", "", unlink(defined.group(1))) if defined else ""
+            if term and len(term.split()) <= 10:
+                extra = "‘" + term.strip() + "’"
             elif p.kind == PassageKind.table_row:
                 extra = f"row {k}"
             else:

@@ -23,7 +23,7 @@ from careguide.ingest.settings import IngestSettings
 from careguide.ingest.storage import LibraryStore, StoredDocument
 from careguide.ingest.structure import PartMarker, lines_from_pages, parse_blocks
 
-PARSER_VERSION = "8"
+PARSER_VERSION = "9"
 """Bump when parsing changes, so a re-ingest re-parses files whose bytes did not change."""
 
 SKIP_NAMES = {"SOURCES.md", "README.md", "LICENSE", "LICENSE.md"}

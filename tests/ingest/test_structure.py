@@ -174,12 +174,35 @@ def test_glossary_entries_are_definitions() -> None:
 def test_a_definition_is_cited_by_its_term_hyphen_and_all() -> None:
     text = (
         "Annex 2: Glossary\n\nCare order - An order made by a court.\n\n"
-        "Extra-familial harm - Harm to a child from outside the family.\n"
+        "Extra-familial harm - Harm to a child from outside the family.\n\n"
+        "Friend and family members (as they relate to the definition in chapter 4) - "
+        "Kinship carers include:\n\n"
+        "- a close friend of the child\n- a close family member of the child\n"
     )
     assert [p.citation.rsplit(", ", 1)[-1] for p in _passages(text)] == [
         "‘Care order’",
         "‘Extra-familial harm’",
+        "‘Friend and family members’",
     ]
+
+
+def test_a_definition_keeps_the_list_that_completes_it() -> None:
+    text = (
+        "Annex 2: Glossary\n\nFriend and family members - Kinship carers include:\n\n"
+        "- a close friend of the child\n- a close family member of the half blood¹ brother\n\n"
+        "¹ This terminology is not well-liked.\n\n- a former step-parent of the child\n\n"
+        "Independent Visitors - Adult volunteers who give up their time.\n"
+    )
+    ps = _passages(text)
+    entry = next(p for p in ps if p.text.startswith("Friend and family"))
+    assert entry.kind == PassageKind.definition
+    assert entry.text.splitlines()[1:] == [
+        "- a close friend of the child",
+        "- a close family member of the half blood brother",
+        "- a former step-parent of the child",
+    ]
+    assert [p.kind for p in ps].count(PassageKind.footnote) == 1
+    assert any(p.text.startswith("Independent Visitors") for p in ps)
 
 
 def test_table_rows_carry_column_headers() -> None:
