@@ -51,10 +51,19 @@ class ReadingFloor(BaseModel):
 TARGETS = {Mode.carer: 8.0, Mode.child: 6.0}
 
 
-def evidence_sentences(item: GoldItem, passages: Sequence[Passage]) -> list[tuple[str, Passage]]:
+def _sentences(passages: Sequence[Passage]) -> list[tuple[str, Passage]]:
+    return [(text, p) for p in passages for text, _ in split_sentences(p.text)]
+
+
+def evidence_sentences(
+    item: GoldItem,
+    passages: Sequence[Passage],
+    sentences: Sequence[tuple[str, Passage]] | None = None,
+) -> list[tuple[str, Passage]]:
     """For each evidence group of ``item``, the shortest sentence holding one of its
-    quotes, with its passage; ``[]`` when a group is found nowhere."""
-    sentences = [(text, p) for p in passages for text, _ in split_sentences(p.text)]
+    quotes, with its passage; ``[]`` when a group is found nowhere. ``sentences``, the
+    passages' sentences split once, saves splitting them again for every item."""
+    sentences = _sentences(passages) if sentences is None else sentences
     found: list[tuple[str, Passage]] = []
     for group in item.groups():
         holding = [
@@ -70,10 +79,11 @@ def reading_floor(items: Sequence[GoldItem], passages: Sequence[Passage]) -> Rea
     """Grade each answerable question's evidence sentences, as written and rewritten."""
     grades: dict[str, list[float]] = {"as written": [], **{m.value: [] for m in PLAIN_MODES}}
     missing: list[str] = []
+    sentences = _sentences(passages)
     for item in items:
         if not item.answerable or item.draft:
             continue
-        evidence = evidence_sentences(item, passages)
+        evidence = evidence_sentences(item, passages, sentences)
         if not evidence:
             missing.append(item.id)
             continue

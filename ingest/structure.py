@@ -269,10 +269,10 @@ def parse_blocks(
 
     def extend(bi: int, ln: Line) -> None:
         b = blocks[bi]
-        if b.kind != "footnote":  # a wrapped line: its sentence may start on the line before
+        text, refs = clean.detach_footnote_markers(ln.text)
+        if refs and b.kind != "footnote":  # a wrapped line: its sentence may start before it
             anchors = clean.footnote_anchors(f"{b.text} {ln.text}", start=len(b.text) + 1)
             b.footnote_anchors = {**anchors, **b.footnote_anchors}
-        text, refs = clean.detach_footnote_markers(ln.text)
         pending_refs.update(refs)
         b.footnote_refs.extend(refs)
         if not clean.ends_sentence(b.text) and text[:1].isupper():
