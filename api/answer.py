@@ -241,6 +241,7 @@ class _Asked:
     years: frozenset[int]  # years it names: "what did the 2016 plan say"
     present: bool  # it asks how things stand now: "now", "still", "currently"
     items: bool = False  # it asks for a list: "list the seven features", "the six pillars"
+    kind: frozenset[str] = frozenset()  # what "is there a ..." asks after: {"pathway"}
 
 
 _ASKS_NUMBER = re.compile(
@@ -264,12 +265,23 @@ _ASKS_LIST = re.compile(
 )
 # a sentence that lists: items after numbers ("1. X; 2. Y") or between semicolons
 _LIST_ITEMS = re.compile(r";|\b\d{1,2}\.\s")
+# "is there a separate CP pathway for ...", "are there any support groups": the thing asked
+# after ends before a preposition, a clause or the question's end; its last word names it
+_IS_THERE = re.compile(
+    r"\b(?:is|are) there (?:a |an |any |some )?((?:[\w'’-]+ ){0,3}?[\w'’-]+)"
+    r"(?= (?:for|to|of|in|on|at|that|which|who|when|where|like|from|with|about|if|and|or|"
+    r"than|so)\b|\s*[?,.;:!/]|\s*$)",
+    re.IGNORECASE,
+)
+_VAGUE = frozenset(analyse("anything something anyone anybody someone somebody way thing things"))
 _HOW_MANY = re.compile(r"\bhow many ((?:[\w'’-]+\s+){0,1}[\w'’-]+)", re.IGNORECASE)
 _COUNT = re.compile(rf"(?:{_NUMBER.pattern})[\w,.%]*((?:\s+[\w'’-]+){{1,3}})", re.IGNORECASE)
 
 
 def _asked(query: str) -> _Asked:
     counted = _HOW_MANY.search(query)
+    sought = _IS_THERE.search(query)
+    kind = frozenset(analyse(sought.group(1).split()[-1])) - _VAGUE if sought else frozenset()
     return _Asked(
         number=bool(_ASKS_NUMBER.search(query)),
         counted=frozenset(analyse(counted.group(1))) if counted else frozenset(),
@@ -277,6 +289,7 @@ def _asked(query: str) -> _Asked:
         years=frozenset(int(y) for y in _YEAR.findall(query)),
         present=bool(ASKS_NOW.search(query)),
         items=bool(_ASKS_LIST.search(query)),
+        kind=kind,
     )
 
 
@@ -310,6 +323,8 @@ def _fit(asked: _Asked, text: str, year: int | None, newest: int | None) -> floa
         )
     if asked.items:
         fits.append(len(_LIST_ITEMS.findall(text)) >= 2)
+    if asked.kind:  # "is there a separate pathway": a sentence that names one
+        fits.append(any(_same_word(a, b) for a in _sentence_terms(text) for b in asked.kind))
     if asked.years:
         fits.append(year in asked.years or any(str(y) in text for y in asked.years))
     elif asked.present and newest is not None:

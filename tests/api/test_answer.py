@@ -569,6 +569,33 @@ def test_a_question_about_a_number_prefers_a_sentence_that_counts(
     assert _cited(b) == {hits[0].passage.id}
 
 
+@pytest.mark.parametrize(
+    ("question", "vague", "naming"),
+    [
+        (
+            "is there a separate pathway for harm outside the home?",
+            "Councils must plan a separate response to harm outside the home.",
+            "Councils test a separate pathway for harm.",
+        ),
+        (
+            "is there an allowance for special guardians?",
+            "Special guardians can ask the council for help with costs.",
+            "An allowance may be paid to a guardian.",
+        ),
+    ],
+)
+def test_asked_whether_there_is_a_thing_a_sentence_naming_one_is_preferred(
+    question: str, vague: str, naming: str
+) -> None:
+    hits = _hits(passage(vague, paragraph="1"), passage(naming, paragraph="2"))
+    one = ALONE.model_copy(update={"max_words": {Mode.practitioner: 5}})
+    a = compose(question, hits, embedder=HashingEmbedder(dim=256), settings=one)
+    assert _cited(a) == {hits[1].passage.id}
+    blind = one.model_copy(update={"weight_fit": 0.0})
+    b = compose(question, hits, embedder=HashingEmbedder(dim=256), settings=blind)
+    assert _cited(b) == {hits[0].passage.id}
+
+
 def test_a_question_asking_for_a_list_gets_the_sentence_that_lists() -> None:
     about = [
         passage(
