@@ -77,6 +77,11 @@ _NEEDED_NUMBER = re.compile(
 _DETERMINER = re.compile(
     r"\b(a|an|the|this|that|each|every|any|your|their|his|her|its|no|one)\s+$", re.IGNORECASE
 )
+# a quantity before a noun used as a modifier: "many", "most", "142"
+_COUNTED_BEFORE = re.compile(
+    r"\b(?:many|most|some|all|few|several|both|more|fewer|other|no|\d[\d,.]*%?)\s+$",
+    re.IGNORECASE,
+)
 _RELATIVE = frozenset({"that", "who", "whom", "which", "where", "whose", "when"})
 _POST_MODIFIER = _RELATIVE | {"in", "of", "for", "with", "to", "under", "until", "from", "by"}
 # Nouns that show the term before them is a modifier ("looked-after children numbers"), so a
@@ -425,7 +430,15 @@ def _second_mentions(text: str, speaker: str) -> str:
         part = re.sub(rf"\b{name}['’]s\b", "its", part, flags=re.IGNORECASE)
         return re.sub(rf"\b{name}\b", "it", part, flags=re.IGNORECASE)
 
-    return text[: subject.end()] + _outside_quotes(text[subject.end() :], pronouns)
+    # sentence by sentence: "it" in a sentence of its own would open with a small letter
+    end = _SENTENCE_BREAK.search(text, subject.end())
+    if end is None:
+        return text[: subject.end()] + _outside_quotes(text[subject.end() :], pronouns)
+    head = text[: subject.end()] + _outside_quotes(text[subject.end() : end.end()], pronouns)
+    return head + _second_mentions(text[end.end() :], speaker)
+
+
+_SENTENCE_BREAK = re.compile(r"[.!?][”’\"']?\s+(?=[A-Z“‘\"'])")
 
 
 # --- jargon -----------------------------------------------------------------------------
@@ -485,6 +498,7 @@ def _replacement(
         plain = entry.plain_plural if plural else entry.plain
         article, core = _split_article(plain or "")
         modifier = next_word in _MODIFIED_NOUNS
+        counted = _COUNTED_BEFORE.search(text[: match.start])  # "many", "12": a modifier
         fits = _head_final(core) or not (match.possessive or modifier)
         if plain and fits:
             determiner = _DETERMINER.search(text[: match.start])
@@ -495,6 +509,8 @@ def _replacement(
                     word = _article_for(core)
                     word = word.capitalize() if determiner.group(1)[0].isupper() else word
                 new = f"{word} {core}"
+            elif counted and not plural:
+                new = core  # "many local authority areas" -> "many council areas"
             elif match.possessive or modifier:
                 new = f"the {core}" if article == "the" else core
             else:
@@ -723,7 +739,13 @@ _JOINS: tuple[_Join, ...] = (
     _join(r" [-–—] ", "", "own", reach=8),
     _join(r",? so that ", "This is so that ", "lead"),
     _join(r",? (?:in order|so as) to ", "This is to ", "lead", closed=True),
-    _join(r"(?<! is)(?<! was),? because ", "This is because ", "lead"),
+    # not "just because", "only because": the reason there is the point of the sentence
+    _join(
+        r"(?<! is)(?<! was)(?<! just)(?<! only)(?<! simply)(?<! partly)(?<! mainly)(?<! not)"
+        r",? because ",
+        "This is because ",
+        "lead",
+    ),
     _join(r", which ", "This ", "lead", closed=True),
     _join(
         r", including (?!(?:when|where|if|before|after|while|by|for|in|at|on)\b)",

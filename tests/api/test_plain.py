@@ -51,6 +51,17 @@ def test_articles_agree_with_the_new_words() -> None:
     )
 
 
+def test_a_term_counted_as_a_modifier_takes_no_article() -> None:
+    assert one("Too many local authority services are not good enough.") == (
+        "Too many council services are not good enough."
+    )
+    assert one("Some local authority areas run a pilot.") == "Some council areas run a pilot."
+    assert one("In 12 local authority areas the pilot runs.") == (
+        "In 12 council areas the pilot runs."
+    )
+    assert one("Many local authorities already offer this.") == "Many councils already offer this."
+
+
 def test_plain_words_that_cannot_stand_as_a_modifier_are_not_forced_in() -> None:
     assert one("Looked-after children's outcomes improved.") == (
         "Looked-after children's outcomes improved."
@@ -120,6 +131,12 @@ def test_the_speaker_can_be_someone_else() -> None:
             "The government plans to explore how it can make it an entitlement.",
         ),
         ("We want to build our evidence base.", "The government wants to build its evidence base."),
+        # two sentences quoted as one (a bold lead-in and the text after it): each names it
+        (
+            "**We will use learning from this.** We will consult on our plans in 2023.",
+            "The government plans to use learning from this. The government plans to consult "
+            "on its plans in 2023.",
+        ),
         (
             "From 2024, we will review our offer.",
             "From 2024, the government plans to review its offer.",
@@ -483,6 +500,10 @@ def test_no_split_leaves_a_half_without_a_subject(sentence: str) -> None:
         # after a dash, "children for whom the state has ..." has no verb of its own
         "The system is there to help children who are disabled – children for whom the state "
         "has a duty to provide extra support.",
+        # "just because they are in care" is the point: "... their education just." is not
+        "Children should not have their education disrupted again and again just because "
+        "they are in care.",
+        "Carers should not be refused support only because they have no court order.",
     ],
 )
 def test_no_split_where_the_halves_belong_together(sentence: str) -> None:
@@ -667,6 +688,16 @@ def test_everyday_words_keep_their_inflection() -> None:
     assert out == "The council started the work and used many plans."
     assert one("The review demonstrates that it requires more staff.") == (
         "The review shows that it needs more staff."
+    )
+
+
+def test_a_swap_is_made_only_where_the_plain_word_means_the_same() -> None:
+    assert one("Children should have the opportunity to speak.") == (
+        "Children should have the chance to speak."
+    )
+    # "opportunity" as what is on offer to a group is no "chance"
+    assert one("We will raise the level of opportunity for care leavers.") == (
+        "The government plans to raise the level of opportunity for care leavers."
     )
 
 
