@@ -252,6 +252,22 @@ def test_a_carer_is_told_where_to_look_in_plain_words(engine: CountingEngine) ->
     assert reading_grade(carer.answer) < reading_grade(practitioner.answer) - 3
 
 
+def test_our_own_lines_for_carers_and_young_people_read_within_their_targets() -> None:
+    words = load_answer_text()
+    targets = AnswerSettings().target_grade
+    lines = {
+        Mode.carer: [words.not_covered["carer"], words.look_default["carer"]],
+        Mode.child: [words.not_covered["child"], words.look_default["child"]],
+    }
+    for topic in words.look_topics:
+        lines[Mode.carer].append(topic.carer)
+        lines[Mode.child].append(topic.child)
+    for mode, texts in lines.items():
+        # the composer aims each mode a grade below the figure it is judged by
+        too_hard = [t for t in texts if reading_grade(t) > targets[mode] + 1]
+        assert not too_hard, f"{mode.value}: {too_hard}"
+
+
 def test_a_follow_up_is_resolved_before_retrieval(engine: CountingEngine) -> None:
     history = [
         Turn(role="user", content="can kinship carers get a special guardianship allowance?")
