@@ -799,7 +799,7 @@ _INNER_CLAUSE = re.compile(
 
 def _is_clause(text: str, least: int) -> bool:
     """Whether ``text`` reads as a sentence: long enough, with a verb after its first word."""
-    found = re.findall(r"[A-Za-z'-]+", text)
+    found = re.findall(r"[A-Za-z][A-Za-z'-]*", text)
     if len(found) < least or found[0].lower() in {"to", "and", "or"}:
         return False
     if found[0].islower() and found[0].endswith(("ing", "ed")):
@@ -1038,6 +1038,8 @@ def _may_split(join: _Join, text: str, left: str, right: str, least: int) -> boo
         return False  # "While X - ...": the subordinate clause is still open
     if join.lead == "This is " and "," in last:
         return False  # ", to" may finish a verb split by an aside: "requires X, when ..., to"
+    if join.lead == "This is " and re.search(r"\b(?:and|or) to\b", right):
+        return False  # "reforms to adoption, to special needs and to ...": places, no purpose
     if join.lead == "This is to " and ("," in last or _INNER_CLAUSE.search(last)):
         return False  # "..., rather than apply for X in order to get Y": the purpose is Y's,
         #               and "... primarily in order to": the adverb goes with the purpose
