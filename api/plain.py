@@ -1003,11 +1003,30 @@ def _concession(text: str, least: int) -> tuple[str, str] | None:
     return None
 
 
+# "To support care leavers financially, the government plans to ...": a purpose put first
+_PURPOSE_FIRST = re.compile(rf"^To (?!(?:{_DETERMINERS}|be|date)\b)[a-z]+ ")
+
+
+def _purpose_first(text: str, least: int) -> tuple[str, str] | None:
+    """ "To X, Y." as ("Y.", "This is to X."): what is done first, then what it is for."""
+    if not _PURPOSE_FIRST.match(text):
+        return None
+    levels = _depth_map(text)
+    for comma in re.finditer(", ", text):
+        if levels[comma.start()]:
+            continue
+        purpose, main = text[3 : comma.start()], text[comma.end() :]
+        if len(purpose.split()) >= 3 and _has_subject(main) and _is_clause(main, least):
+            return main, "This is to " + purpose.rstrip(" ,") + "."
+        return None  # the first comma closes the purpose, or this is no purpose opener
+    return None
+
+
 def _split(text: str, limit: int, least: int) -> list[str]:
     """Split ``text`` into sentences of about ``limit`` words where both halves stand."""
     if len(text.split()) <= limit:
         return [text]
-    halves = _concession(text, least)
+    halves = _concession(text, least) or _purpose_first(text, least)
     if halves is None:
         halves = _best_split(text, least)
     if halves is None:

@@ -270,6 +270,25 @@ def test_a_non_restrictive_clause_in_the_middle_is_not_split() -> None:
 @pytest.mark.parametrize(
     ("sentence", "plain"),
     [
+        # a purpose put first: what is done comes first, then what it is for
+        (
+            "To support care leavers financially, we will increase the leaving care "
+            "allowance from £2,000 to £3,000 from April 2023.",
+            [
+                "The government plans to increase the leaving care allowance from £2,000 to "
+                "£3,000 from April 2023.",
+                "This is to support care leavers financially.",
+            ],
+        ),
+        # "To date", "To be eligible", "To support this": no purpose a sentence could hold
+        (
+            "To date, 40 councils have signed up to the scheme and more will follow next year.",
+            ["To date, 40 councils have signed up to the scheme and more will follow next year."],
+        ),
+        (
+            "To support this, the department has funded four councils to test a new pathway.",
+            ["To support this, the department has funded four councils to test a new pathway."],
+        ),
         (
             "Councils should publish the offer early because carers need to plan ahead for "
             "the child.",
