@@ -419,7 +419,9 @@ def _choose(
     for leaning on a sentence before it ("This ...", "They ...") that is not chosen. In
     plain modes each sentence is judged as the reader will see it, rewritten, and loses
     score for each reading grade above the mode's target, so that of two sentences
-    saying much the same the simpler is chosen.
+    saying much the same the simpler is chosen. The first sentence chosen loses no more
+    than ``grade_cap``: the answer leads, however hard it reads, and is not passed over for
+    simple sentences that do not answer.
     """
     candidates = scored.candidates
     if not candidates:
@@ -457,7 +459,8 @@ def _choose(
         ):
             v -= settings.anaphora_penalty
         if target is not None:
-            v -= settings.grade_penalty * max(0.0, c.grade - target)
+            penalty = settings.grade_penalty * max(0.0, c.grade - target)
+            v -= penalty if chosen else min(penalty, settings.grade_cap)
         return v
 
     def take(pick: _Candidate) -> None:

@@ -612,6 +612,30 @@ def test_asked_whether_there_is_a_thing_a_sentence_naming_one_is_preferred(
     assert _cited(b) == {hits[0].passage.id}
 
 
+def test_a_plain_answer_keeps_the_sentence_that_answers_however_hard_it_reads() -> None:
+    answers = passage(
+        "Pathway planning for an eligible young person in care begins in the three months "
+        "before the young person's sixteenth birthday, according to the applicable "
+        "regulations.",
+        paragraph="1",
+    )
+    beside = passage("A young person in care has a plan.", paragraph="2")
+    hits = _hits(answers, beside)
+    question = "when does pathway planning begin for a young person in care"
+    one = ALONE.model_copy(update={"max_words": {Mode.child: 8}})  # one sentence
+    # the answer reads at grade 15, the other at grade 1: uncapped, the grade decides
+    uncapped = one.model_copy(update={"grade_cap": 9.0})
+    a = compose(
+        question, hits, embedder=HashingEmbedder(dim=256), settings=uncapped, mode=Mode.child
+    )
+    assert _cited(a) == {beside.id}
+    # capped below the lead the answer has on the question, the answer stays
+    capped = one.model_copy(update={"grade_cap": 0.05})
+    b = compose(question, hits, embedder=HashingEmbedder(dim=256), settings=capped, mode=Mode.child)
+    assert _cited(b) == {answers.id}
+    assert "sixteenth birthday" in b.answer
+
+
 def test_a_question_asking_for_a_list_gets_the_sentence_that_lists() -> None:
     about = [
         passage(
