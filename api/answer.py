@@ -80,7 +80,7 @@ from careguide.index.models import Hit, SearchFilters
 from careguide.index.question import ASKS_NOW, search_parts
 from careguide.index.sentences import SentenceVectors, sentence_vectors, split_sentences, usable
 from careguide.ingest.errors import ConfigError
-from careguide.ingest.models import DocStatus, Passage
+from careguide.ingest.models import DocKind, DocStatus, Passage
 
 __all__ = [
     "AnswerSettings",
@@ -439,7 +439,9 @@ def _choose(
         plain_mode = "child" if mode is Mode.child else "carer"
         for c in pool:
             passage = hits[c.hit].passage
-            c.plain = plainify(c.text, plain_mode, speaker=speaker_of(passage))
+            c.plain = plainify(
+                c.text, plain_mode, speaker=speaker_of(passage), plans=plans_of(passage)
+            )
             c.grade = reading_grade(" ".join(c.plain))
             c.words = sum(len(p.split()) for p in c.plain)
         # a plain reader cannot look a fragment up in its passage: leave it out
@@ -645,6 +647,12 @@ def _conflicts(
 # --- modes -----------------------------------------------------------------------------------
 
 
+def plans_of(passage: Passage) -> bool:
+    """Whether a passage is from a paper setting out what its speaker will do (a strategy
+    or a consultation), whose bare verbs are commitments: "Invest £9 million in ..."."""
+    return passage.meta.kind in {DocKind.policy, DocKind.consultation}
+
+
 def speaker_of(passage: Passage) -> str:
     """Who "we" means in a passage, by its publisher: "the government", "Ofsted" ..."""
     publisher = passage.meta.publisher.lower()
@@ -675,7 +683,9 @@ def _plain_sentences(
     for c in chosen:
         passage = hits[c.hit].passage
         marker = f"[{numbers[passage.id]}]"
-        for sentence in c.plain or plainify(c.text, plain_mode, speaker=speaker_of(passage)):
+        for sentence in c.plain or plainify(
+            c.text, plain_mode, speaker=speaker_of(passage), plans=plans_of(passage)
+        ):
             if sentence.casefold() not in said:
                 said.add(sentence.casefold())
                 out.append(f"{sentence} {marker}")

@@ -141,9 +141,13 @@ def plainify(
     speaker: str = "the government",
     explain: bool = True,
     glossary: Glossary | None = None,
+    plans: bool = False,
 ) -> list[str]:
     """Rewrite one guidance sentence as plain sentences for a carer or a child reader.
 
+    With ``plans`` (the sentence is from a paper setting out what ``speaker`` will do),
+    a commitment written as a bare verb ("Invest £9 million in ...", a list item that
+    completes "We will:") says who will do it ("The government plans to invest ...").
     ``speaker`` is who "we" means in the source: the government for the department's
     papers, "the council" or "Ofsted" for theirs. With ``explain``, a term whose plain
     meaning is too long to put in the sentence gets a sentence of its own after it.
@@ -153,6 +157,8 @@ def plainify(
     glossary = glossary or load_glossary()
     cleaned = _clean(sentence)
     text = _repair(cleaned) or cleaned  # a fragment is the caller's to leave out
+    if plans:
+        text = _commitment(text, speaker)
     text = _outside_quotes(text, lambda part: _speaker_voice(part, speaker))
     text = _second_mentions(text, speaker)
     text, explanations = _plain_words(text, mode, glossary)
@@ -362,6 +368,43 @@ def _third_person(verb: str) -> str:
     if len(lower) > 2 and lower.endswith("y") and lower[-2] not in "aeiou":
         return verb[:-1] + "ies"
     return verb + "s"
+
+
+# Words that open a sentence without being a verb it could be a command of
+_NOT_COMMANDS = _wordset(
+    "a an the this that these those there where when what which who how if as all each every "
+    "some many most more no not only also both new local national other our their its his her "
+    "your my any one two three four five six seven eight nine ten in on at for with by from to "
+    "of and or but so while after before during under over since until although though "
+    "however it they we he she you i"
+)
+_PREPOSITIONS = _wordset("to of for in on at with by from and or about into between than")
+
+
+def _commitment(text: str, speaker: str) -> str:
+    """ "Invest £9 million in training." -> "We will invest £9 million in training."
+
+    Only a sentence opening with a capitalised word that can be a verb's base form (not
+    "Funding", "Councils", "Increased"), not followed by a preposition ("Access to
+    information ..." is a thing, not a command) or a plural ("Kinship carers need ..." has
+    its subject), and with no verb of its own.
+    """
+    words = re.findall(r"[A-Za-z][A-Za-z'’-]*", text)
+    if len(words) < 3 or not words[0][0].isupper() or words[0].isupper():
+        return text
+    first, second = words[0].lower(), words[1]
+    lower = [w for w in words[1:] if w.islower()]  # a capitalised word is part of a name
+    if (
+        first in _NOT_COMMANDS
+        or first.endswith(("ing", "ed", "ly", "s"))
+        or second.lower() in _PREPOSITIONS
+        or (second.islower() and second.endswith("s") and not second.endswith("ss"))
+        or set(lower) & (_FINITE | _MODALS)
+        or set(lower[:3]) & _AUXILIARIES
+    ):
+        return text
+    start = text.index(words[0])
+    return f"{text[:start]}We will {first}{text[start + len(words[0]) :]}"
 
 
 def _speaker_voice(text: str, speaker: str) -> str:

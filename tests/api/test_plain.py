@@ -117,6 +117,34 @@ def test_the_department_speaks_as_the_government(source: str, plain: str) -> Non
     assert one(source) == plain
 
 
+@pytest.mark.parametrize(
+    ("source", "plain"),
+    [
+        (
+            "Invest £9 million in a training and support offer for all kinship carers by the "
+            "end of this Parliament.",
+            "The government plans to invest £9 million in a training and support offer for "
+            "all kinship carers by the end of this Parliament.",
+        ),
+        (
+            "Launch the What Works Centre by the end of 2016.",
+            "The government plans to launch the What Works Centre by the end of 2016.",
+        ),
+        # not commands: a thing, a subject with its verb, a gerund, a sentence with a verb
+        ("Access to information about becoming a kinship carer.", None),
+        ("Kinship carers need support from the council.", None),
+        ("Care leavers leave care at 18 in most areas.", None),
+        ("Funding local schemes for kinship carers.", None),
+        ("Foster care remains the most common placement.", None),
+        ("Staying Put gives young people a home after 18.", None),
+    ],
+)
+def test_a_paper_s_bare_verb_commitment_says_who_will_do_it(source: str, plain: str | None) -> None:
+    assert plainify(source, "carer", plans=True, explain=False) == [plain or source]
+    # outside a paper of plans (a handbook's "Inform the regional director ...") it stays
+    assert plainify(source, "carer", explain=False) == [source]
+
+
 def test_the_speaker_can_be_someone_else() -> None:
     assert one("We will improve our services.", speaker="the council") == (
         "The council plans to improve its services."
