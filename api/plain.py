@@ -145,12 +145,12 @@ def plainify(
 ) -> list[str]:
     """Rewrite one guidance sentence as plain sentences for a carer or a child reader.
 
-    With ``plans`` (the sentence is from a paper setting out what ``speaker`` will do),
-    a commitment written as a bare verb ("Invest £9 million in ...", a list item that
-    completes "We will:") says who will do it ("The government plans to invest ...").
     ``speaker`` is who "we" means in the source: the government for the department's
-    papers, "the council" or "Ofsted" for theirs. With ``explain``, a term whose plain
-    meaning is too long to put in the sentence gets a sentence of its own after it.
+    papers, "the council" or "Ofsted" for theirs. With ``plans`` (the sentence is from a
+    paper setting out what ``speaker`` will do), a commitment written as a bare verb
+    ("Invest £9 million in ...", a list item completing "We will:") says who will do it
+    ("The government plans to invest ..."). With ``explain``, a term whose plain meaning is
+    too long to put in the sentence gets a sentence of its own after it.
     """
     if mode not in _SPLIT_AT:
         raise ValueError(f"mode must be 'carer' or 'child', not {mode!r}")
@@ -158,7 +158,7 @@ def plainify(
     cleaned = _clean(sentence)
     text = _repair(cleaned) or cleaned  # a fragment is the caller's to leave out
     if plans:
-        text = _commitment(text, speaker)
+        text = _commitment(text)
     text = _outside_quotes(text, lambda part: _speaker_voice(part, speaker))
     text = _second_mentions(text, speaker)
     text, explanations = _plain_words(text, mode, glossary)
@@ -381,7 +381,7 @@ _NOT_COMMANDS = _wordset(
 _PREPOSITIONS = _wordset("to of for in on at with by from and or about into between than")
 
 
-def _commitment(text: str, speaker: str) -> str:
+def _commitment(text: str) -> str:
     """ "Invest £9 million in training." -> "We will invest £9 million in training."
 
     Only a sentence opening with a capitalised word that can be a verb's base form (not
