@@ -90,6 +90,24 @@ class _Candidate:
     sparse_rank: int | None = None
 
 
+def _within(candidates: dict[str, _Candidate], depth: int) -> dict[str, _Candidate]:
+    """The candidates found within the first ``depth`` of a list, each seen only as far
+    as that depth: as a search fetching ``depth`` from each list would have found them."""
+    within: dict[str, _Candidate] = {}
+    for pid, c in candidates.items():
+        dense = c.dense_rank is not None and c.dense_rank <= depth
+        sparse = c.sparse_rank is not None and c.sparse_rank <= depth
+        if dense or sparse:
+            within[pid] = _Candidate(
+                c.passage,
+                dense=c.dense if dense else None,
+                sparse=c.sparse if sparse else None,
+                dense_rank=c.dense_rank if dense else None,
+                sparse_rank=c.sparse_rank if sparse else None,
+            )
+    return within
+
+
 def _normalise(scores: list[float], method: Literal["minmax", "zscore"]) -> list[float]:
     if not scores:
         return []
@@ -402,20 +420,31 @@ class _Search:
             c = candidates.setdefault(passage.id, _Candidate(passage))
             c.sparse, c.sparse_rank = score, rank
 
-        fused = _fuse(
-            candidates,
-            method=self.fusion or settings.fusion,
-            settings=settings,
-            dense_weight=self.dense_weight,
-        )
         past = asks_about_past(query)
-        scored = sorted(
-            (
-                (fused[pid] * prior(c.passage, past=past, settings=settings, query=query), c)
-                for pid, c in candidates.items()
-            ),
-            key=lambda item: (-item[0], item[1].passage.id),
-        )
+
+        def ordered(pool: dict[str, _Candidate]) -> list[tuple[float, _Candidate]]:
+            fused = _fuse(
+                pool,
+                method=self.fusion or settings.fusion,
+                settings=settings,
+                dense_weight=self.dense_weight,
+            )
+            return sorted(
+                (
+                    (fused[pid] * prior(c.passage, past=past, settings=settings, query=query), c)
+                    for pid, c in pool.items()
+                ),
+                key=lambda item: (-item[0], item[1].passage.id),
+            )
+
+        # the first hits are fused from each list's first ``candidates``, however long the
+        # lists fetched for a large k: asking for 20 hits must not reorder the first 10
+        head = _within(candidates, settings.candidates)
+        scored = ordered(head)
+        if len(head) < len(candidates):
+            floor = scored[-1][0] if scored else 0.0
+            tail = ordered({pid: c for pid, c in candidates.items() if pid not in head})
+            scored += [(min(score, floor), c) for score, c in tail]
 
         wanted_hits = max(k, settings.sentence_depth) if self.rerank else k
         ranked: list[tuple[float, _Candidate]] = []

@@ -75,6 +75,21 @@ def test_score_fusion_normalisations(
     assert all(0 <= h.score <= 1 for h in hits)
 
 
+@pytest.mark.parametrize("norm", ["minmax", "zscore"])
+def test_the_first_hits_do_not_change_with_how_many_are_asked_for(
+    make_store: MakeStore, corpus: list[Passage], embedder: HashingEmbedder, norm: str
+) -> None:
+    # fewer candidates per list than passages, so a larger k fetches longer lists
+    store = make_store(fusion="score", score_norm=norm, candidates=2, sentence_weight=0.0)
+    store.index(corpus, embedder)
+    assert len(corpus) > 2 * 2
+    for query in ["kinship carer support", "restraint in children's homes", "SGO until 18"]:
+        few = retrieve(query, embedder=embedder, store=store, k=2)
+        many = retrieve(query, embedder=embedder, store=store, k=len(corpus))
+        assert [h.passage.id for h in many[:2]] == [h.passage.id for h in few]
+        assert [h.score for h in many[:2]] == pytest.approx([h.score for h in few])
+
+
 def test_dense_weight_decides_score_fusion(indexed: Store, embedder: HashingEmbedder) -> None:
     # with all weight on the dense list, a passage found only by the sparse list scores 0
     hits = retrieve(
