@@ -79,6 +79,7 @@ from careguide.index.embedder import Embedder
 from careguide.index.models import Hit, SearchFilters
 from careguide.index.question import ASKS_NOW, search_parts
 from careguide.index.sentences import SentenceVectors, sentence_vectors, split_sentences, usable
+from careguide.ingest.clean import MONTHS
 from careguide.ingest.errors import ConfigError
 from careguide.ingest.models import DocKind, DocStatus, Passage
 
@@ -573,10 +574,7 @@ def _currency_notes(
     return notes
 
 
-_SEASON = (
-    r"(?:early|late|mid|spring|summer|autumn|winter|January|February|March|April|May|June|"
-    r"July|August|September|October|November|December)"
-)
+_SEASON = rf"(?:early|late|mid|spring|summer|autumn|winter|{MONTHS})"
 _DATE = re.compile(rf"\b(?:{_SEASON}[ -]+)?(?:19|20)\d\d(?:/\d\d)?\b", re.IGNORECASE)
 _AMOUNT = re.compile(r"£\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:million|billion|bn|m|k)\b)?", re.IGNORECASE)
 

@@ -46,7 +46,7 @@ import textstat
 import yaml
 
 from careguide.guides.glossary import Glossary, GlossaryEntry, GlossaryMatch, Mode, load_glossary
-from careguide.ingest.clean import MARKDOWN_LINK
+from careguide.ingest.clean import MARKDOWN_LINK, MONTHS, SENTENCE_BREAK
 
 
 def _wordset(text: str) -> frozenset[str]:
@@ -63,7 +63,6 @@ _SQUARE = re.compile(r"\[([^\[\]]*)\]")
 _EMPHASIS = re.compile(r"\*\*|__")
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 _ROUND = re.compile(r"\(([^()]*)\)")
-_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 # What makes a bracketed number part of the meaning, not a reference or a citation year.
 _NEEDED_NUMBER = re.compile(
     r"[£$€%]|\d\s*(?:per\s?cent|million|billion|bn|m|k)\b"
@@ -71,7 +70,7 @@ _NEEDED_NUMBER = re.compile(
     r"|\b(?:aged?|under|over|up to|from|until|within|before|after|at least|at most)\s+\d"
     r"|\d\s*(?:years?|months?|weeks?|days?|hours?|working days|pounds|pence|times|children|"
     r"young people|people|families|councils|local authorities|social workers|carers)\b"
-    rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})\b|\b(?:{_MONTHS})\s+\d{{4}}\b",
+    rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{MONTHS})\b|\b(?:{MONTHS})\s+\d{{4}}\b",
     re.IGNORECASE,
 )
 _DETERMINER = re.compile(
@@ -474,14 +473,11 @@ def _second_mentions(text: str, speaker: str) -> str:
         return re.sub(rf"\b{name}\b", "it", part, flags=re.IGNORECASE)
 
     # sentence by sentence: "it" in a sentence of its own would open with a small letter
-    end = _SENTENCE_BREAK.search(text, subject.end())
+    end = SENTENCE_BREAK.search(text, subject.end())
     if end is None:
         return text[: subject.end()] + _outside_quotes(text[subject.end() :], pronouns)
     head = text[: subject.end()] + _outside_quotes(text[subject.end() : end.end()], pronouns)
     return head + _second_mentions(text[end.end() :], speaker)
-
-
-_SENTENCE_BREAK = re.compile(r"[.!?][”’\"']?\s+(?=[A-Z“‘\"'])")
 
 
 # --- jargon -----------------------------------------------------------------------------

@@ -13,11 +13,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from careguide.ingest.clean import names_a_source, unlink
+from careguide.ingest.clean import SENTENCE_BREAK, names_a_source, unlink
 from careguide.ingest.models import DocumentMeta, Passage, PassageKind
 from careguide.ingest.structure import Block
-
-_SENTENCE_END = re.compile(r"(?<=[.!?])['\"’”)]?\s+(?=[A-Z‘“'\"(£0-9])")
 
 
 @dataclass
@@ -53,7 +51,7 @@ def render(block: Block) -> str:
 
 def split_sentences(text: str) -> list[str]:
     """Split prose at sentence ends (abbreviations like 'e.g.' rarely precede a capital)."""
-    return [s for s in _SENTENCE_END.split(text) if s.strip()]
+    return [s for s in SENTENCE_BREAK.split(text) if s.strip()]
 
 
 def build_units(blocks: Sequence[Block], *, min_words: int, max_words: int) -> list[_Unit]:

@@ -278,7 +278,10 @@ def detach_footnote_markers(text: str) -> tuple[str, list[str]]:
     return text, marks
 
 
-_ANCHOR_START = re.compile(r"[.!?]['\"’”)]?\s+(?=[A-Z‘“'\"(£0-9])")
+SENTENCE_BREAK = re.compile(r"(?<=[.!?])['\"’”)]?\s+(?=[A-Z‘“'\"(£0-9])")
+"""The space between two sentences: after ". ! ?" (and a closing quote or bracket),
+before a capital, a digit, "£" or an opening quote or bracket."""
+MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 
 
 def footnote_anchors(text: str, start: int = 0) -> dict[str, str]:
@@ -297,19 +300,18 @@ def footnote_anchors(text: str, start: int = 0) -> dict[str, str]:
         if at < start or number in anchors:
             continue
         before = detach_footnote_markers(text[:at])[0]
-        ends = [m.end() for m in _ANCHOR_START.finditer(before)]
+        ends = [m.end() for m in SENTENCE_BREAK.finditer(before)]
         sentence = before[ends[-1] if ends else 0 :].strip()
         if sentence:
             anchors[number] = sentence
     return anchors
 
 
-_MONTH = "January|February|March|April|May|June|July|August|September|October|November|December"
 # "(2022)", "(June 2016)", "(2023, forthcoming)", "(accessed 23 January 2023)", or a
 # closing "June 2016": the date of a work cited
 _WORK_DATE = re.compile(
-    rf"\((?:accessed \d+ )?(?:(?:{_MONTH}) )?(?:19|20)\d\d[a-z]?(?:, [a-z]+)?\)"
-    rf"|(?:{_MONTH}) (?:19|20)\d\d\.?$"
+    rf"\((?:accessed \d+ )?(?:(?:{MONTHS}) )?(?:19|20)\d\d[a-z]?(?:, [a-z]+)?\)"
+    rf"|(?:{MONTHS}) (?:19|20)\d\d\.?$"
 )
 _SAYS = re.compile(
     r"\b(?:is|are|was|were|has|have|had|will|would|can|could|may|must|should|found|said|"
