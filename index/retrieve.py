@@ -12,7 +12,8 @@ measured on the dev set with the same candidates:
 Then priors that know the documents, as score multipliers (settings, defaults in
 ``IndexSettings``): passages of superseded or historical documents get
 ``outdated_penalty`` unless the query asks about the past (see ``asks_about_past``);
-``summary`` documents get ``summary_penalty``; footnotes get ``footnote_penalty``; stubs
+``summary`` documents get ``summary_penalty``, and sections that restate the document's
+own chapters (see ``restates_chapters``) ``restated_penalty``; footnotes get ``footnote_penalty``; stubs
 (see ``is_stub``) get ``stub_penalty``; passages that only ask questions (see
 ``asks_the_reader``) get ``question_penalty``; passages of a document the question names
 by its title (see ``names_title``) get ``named_boost``.
@@ -225,6 +226,20 @@ def is_stub(passage: Passage) -> bool:
     )
 
 
+_RESTATES = re.compile(
+    r"^(?:chapter |executive )?summary$|\b(?:detailed|set out|described) in chapter \d",
+    re.IGNORECASE,
+)
+
+
+def restates_chapters(passage: Passage) -> bool:
+    """Is the passage in a section that restates its document's own chapters: a chapter
+    or executive summary, or an annex table headed "Family Help - as detailed in chapter
+    2"? Such a section names every topic of the chapter in a few lines, so it matches
+    questions as well as the paragraph it condenses, which says it in full."""
+    return any(_RESTATES.search(heading.strip()) for heading in passage.heading_path)
+
+
 def asks_the_reader(passage: Passage) -> bool:
     """A passage that only asks questions (a consultation's questions, a heading such as
     "What have we already started doing?"): it may share every word of a question and
@@ -244,6 +259,8 @@ def prior(passage: Passage, *, past: bool, settings: IndexSettings, query: str =
         factor *= settings.outdated_penalty
     if passage.meta.kind == DocKind.summary:
         factor *= settings.summary_penalty
+    if restates_chapters(passage):
+        factor *= settings.restated_penalty
     if passage.kind == PassageKind.footnote:
         factor *= settings.footnote_penalty
     if is_stub(passage):

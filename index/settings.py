@@ -113,6 +113,16 @@ class IndexSettings(BaseModel):
         le=1.0,
         description="Score multiplier for passages of 'summary' documents (cite the source).",
     )
+    restated_penalty: float = Field(
+        default=0.7,
+        gt=0.0,
+        le=1.0,
+        description=(
+            "Score multiplier for a document's sections that restate its own chapters: a "
+            "chapter or executive summary, an annex table 'as detailed in chapter 5'. The "
+            "paragraphs they restate say it in full and are the ones to cite."
+        ),
+    )
     local_penalty: float = Field(
         default=0.9,
         gt=0.0,

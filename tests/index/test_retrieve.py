@@ -18,6 +18,7 @@ from careguide.index.retrieve import (
     is_stub,
     names_title,
     prior,
+    restates_chapters,
     retrieve,
 )
 from careguide.index.sentences import SentenceVectors
@@ -180,6 +181,44 @@ def test_summary_documents_rank_below(
     assert [h.passage.doc_id for h in hits] == ["main", "other"]
     if fusion == "score":
         assert hits[1].score == pytest.approx(hits[0].score * store.settings.summary_penalty)
+
+
+@pytest.mark.parametrize("fusion", ["rrf", "score"])
+def test_a_section_restating_the_chapters_ranks_below_them(
+    store: Store, make_passage: Callable[..., Passage], embedder: HashingEmbedder, fusion: Fusion
+) -> None:
+    # an annex table that condenses chapter 4 matches as well as chapter 4's paragraph
+    annex = ("Annex 3", "Unlocking family networks - as detailed in chapter 4")
+    store.index(_twins(make_passage, heading_path=annex), embedder)
+    hits = retrieve("kinship care plan review", embedder=embedder, store=store, fusion=fusion)
+    assert [h.passage.doc_id for h in hits] == ["main", "other"]
+    plain, restated = _twins(make_passage, heading_path=annex)
+    settings = store.settings
+    assert prior(restated, past=False, settings=settings) == pytest.approx(
+        prior(plain, past=False, settings=settings) * settings.restated_penalty
+    )
+
+
+@pytest.mark.parametrize(
+    ("heading_path", "restates"),
+    [
+        (("Chapter 4", "Chapter summary"), True),
+        (("Executive Summary",), True),
+        (("Summary",), True),
+        (("Annex 3", "Workforce - as detailed in chapter 6 of the Implementation Strategy"), True),
+        (("Annex 1", "Actions set out in chapter 2"), True),
+        # a section about summaries, or for a reader, says things of its own
+        (("Summary of changes",), False),
+        (("Summary for children and young people",), False),
+        (("Chapter 4", "Family group decision-making"), False),
+        (("Chapter 6", "What the chapter 5 reforms mean for social workers"), False),
+    ],
+)
+def test_restates_chapters(
+    make_passage: Callable[..., Passage], heading_path: tuple[str, ...], restates: bool
+) -> None:
+    passage = make_passage(TEXT, heading_path=heading_path)
+    assert restates_chapters(passage) is restates
 
 
 def test_footnotes_rank_slightly_below(
