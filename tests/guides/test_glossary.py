@@ -95,6 +95,8 @@ def test_sparse_terms_hold_the_acronym_and_its_expansion() -> None:
         ("how much money to set up ur flat", "leaving care allowance"),
         ("we were rated inadequate", "Ofsted judgement"),
         ("training to be a social worker", "social worker training"),
+        ("do i have to move schools if i go into foster care", "school stability"),
+        ("can i stay at my school when i come into care", "school stability"),
     ],
 )
 def test_everyday_words_find_the_official_term(question: str, term: str) -> None:
