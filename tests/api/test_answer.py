@@ -10,7 +10,6 @@ its cited passages do not.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from passages import build_passage
 
 from careguide.api.answer import (
     AnswerSettings,
@@ -39,7 +39,7 @@ from careguide.index.sentences import (
 )
 from careguide.index.settings import IndexSettings
 from careguide.index.store import Store
-from careguide.ingest.models import DocKind, DocStatus, DocumentMeta, Passage
+from careguide.ingest.models import DocKind, DocStatus, Passage
 from careguide.ingest.pipeline import ingest_paths
 from careguide.ingest.settings import IngestSettings
 
@@ -55,28 +55,17 @@ def passage(
     status: DocStatus = DocStatus.current,
     publisher: str = "DfE",
 ) -> Passage:
-    digest = hashlib.sha256(f"{doc_id}|{paragraph}|{text}".encode()).hexdigest()[:12]
     title = doc_id.replace("-", " ").title()
-    return Passage(
-        id=f"{doc_id}:{digest}",
+    return build_passage(
+        text,
         doc_id=doc_id,
-        source=f"{doc_id}.pdf",
-        title=title,
+        paragraph=paragraph,
         citation=f"{title} ({publisher}, {date[:4]}), para {paragraph}",
-        paragraphs=[paragraph],
-        pages=[1],
-        start=0,
-        end=len(text),
-        text=text,
-        meta=DocumentMeta(
-            doc_id=doc_id,
-            title=title,
-            short_title=title,
-            publisher=publisher,
-            date=date,
-            kind=DocKind.statutory_guidance,
-            status=status,
-        ),
+        publisher=publisher,
+        date=date,
+        kind=DocKind.statutory_guidance,
+        status=status,
+        pages=(1,),
     )
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from passages import build_passage
 
 from careguide.api.answer_models import Mode, Turn
 from careguide.api.ask_cmd import row_mode, run_ask
@@ -16,7 +17,7 @@ from careguide.api.settings import Settings
 from careguide.index.embedder import HashingEmbedder
 from careguide.index.settings import IndexSettings
 from careguide.index.store import Store
-from careguide.ingest.models import DocKind, DocStatus, DocumentMeta, Passage
+from careguide.ingest.models import DocKind, DocStatus, Passage
 
 TEXTS = [
     "The local authority must publish a kinship local offer setting out the support available to kinship carers.",
@@ -26,25 +27,16 @@ TEXTS = [
 
 
 def _passage(i: int, text: str) -> Passage:
-    meta = DocumentMeta(
+    return build_passage(
+        text,
         doc_id="guide-2023",
-        title="Guide",
+        paragraph=str(i),
+        passage_id=f"guide-2023:{i}",
         short_title="Guide",
+        citation=f"Guide (DfE, Dec 2023), para {i}",
         date="2023-12",
         kind=DocKind.statutory_guidance,
         status=DocStatus.current,
-    )
-    return Passage(
-        id=f"guide-2023:{i}",
-        doc_id="guide-2023",
-        source="guide.pdf",
-        title="Guide",
-        citation=f"Guide (DfE, Dec 2023), para {i}",
-        paragraphs=[str(i)],
-        start=0,
-        end=len(text),
-        text=text,
-        meta=meta,
     )
 
 

@@ -4,26 +4,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from passages import build_passage
+
 from careguide.api.engine import Engine
 from careguide.api.settings import Settings
 from careguide.index.embedder import HashingEmbedder
-from careguide.ingest.models import DocumentMeta, Passage
-
-META = DocumentMeta(doc_id="d", title="Guide", short_title="Guide", date="2024-01")
+from careguide.ingest.models import Passage
 
 
 def _passage(i: int, text: str) -> Passage:
-    return Passage(
-        id=f"d:{i}",
+    return build_passage(
+        text,
         doc_id="d",
+        paragraph=str(i),
+        passage_id=f"d:{i}",
         source="d.txt",
-        title="Guide",
+        short_title="Guide",
         citation=f"Guide, para {i}",
-        paragraphs=[str(i)],
-        start=0,
-        end=len(text),
-        text=text,
-        meta=META,
+        date="2024-01",
     )
 
 

@@ -18,6 +18,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from llm_server import StandInLLM
+from passages import build_passage
 from pydantic import SecretStr
 
 from careguide.api.answer_models import Answer, Citation, Mode
@@ -32,7 +33,7 @@ from careguide.api.llm_settings import LLMSettings
 from careguide.api.settings import Settings
 from careguide.index.models import Hit
 from careguide.ingest.errors import ConfigError
-from careguide.ingest.models import DocKind, DocStatus, DocumentMeta, Passage
+from careguide.ingest.models import DocKind, DocStatus, Passage
 
 MODEL = "stand-in-model"
 NOTES = load_prompt().notes
@@ -53,25 +54,16 @@ HOSTILE = (
 
 
 def passage(text: str, paragraph: str, doc_id: str = "kinship-guidance-2024") -> Passage:
-    meta = DocumentMeta(
+    return build_passage(
+        text,
         doc_id=doc_id,
+        paragraph=paragraph,
+        passage_id=f"{doc_id}:{paragraph}",
         title="Kinship care: statutory guidance for local authorities",
         short_title="Kinship care guidance",
         date="2024-10",
         kind=DocKind.statutory_guidance,
         status=DocStatus.current,
-    )
-    return Passage(
-        id=f"{doc_id}:{paragraph}",
-        doc_id=doc_id,
-        source=f"{doc_id}.pdf",
-        title=meta.short_title,
-        citation=f"Kinship care guidance, paragraph {paragraph}",
-        paragraphs=[paragraph],
-        start=0,
-        end=len(text),
-        text=text,
-        meta=meta,
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from passages import build_passage
+
 from careguide.api.plain import reading_grade
 from careguide.eval.metrics import GoldItem
 from careguide.eval.reading_floor import evidence_sentences, reading_floor
@@ -19,15 +21,14 @@ SHORT = "We will pay carers £100 a week."
 
 
 def _passage(text: str, n: int) -> Passage:
-    return Passage(
-        id=f"t:{n}",
+    return build_passage(
+        text,
         doc_id="t",
+        paragraph=None,
+        passage_id=f"t:{n}",
         source="t.txt",
-        title="Test strategy",
+        short_title="Test strategy",
         citation=f"para {n}",
-        start=0,
-        end=len(text),
-        text=text,
         meta=META,
     )
 

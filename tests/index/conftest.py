@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from passages import build_passage
 
 from careguide.index.embedder import HashingEmbedder
 from careguide.index.settings import IndexSettings
 from careguide.index.store import Store
-from careguide.ingest.models import DocKind, DocStatus, DocumentMeta, Passage, PassageKind
+from careguide.ingest.models import DocKind, DocStatus, Passage, PassageKind
 
 
 def _make_passage(
@@ -29,30 +29,18 @@ def _make_passage(
     heading_path: Sequence[str] = ("Chapter 1",),
     short_title: str | None = None,
 ) -> Passage:
-    digest = hashlib.sha256(f"{doc_id}|{paragraph}|{text}".encode()).hexdigest()[:12]
-    short_title = short_title or doc_id.replace("-", " ").title()
-    return Passage(
-        id=f"{doc_id}:{digest}",
+    return build_passage(
+        text,
         doc_id=doc_id,
-        source=f"{doc_id}.pdf",
-        title=short_title,
-        citation=f"{short_title}, paragraph {paragraph}",
-        heading_path=list(heading_path),
-        paragraphs=[paragraph],
-        pages=[1],
-        start=0,
-        end=len(text),
-        kind=passage_kind,
-        text=text,
-        meta=DocumentMeta(
-            doc_id=doc_id,
-            title=short_title,
-            short_title=short_title,
-            date=date,
-            kind=kind,
-            status=status,
-            audience=list(audience),
-        ),
+        kind=kind,
+        status=status,
+        date=date,
+        audience=audience,
+        passage_kind=passage_kind,
+        paragraph=paragraph,
+        heading_path=heading_path,
+        short_title=short_title,
+        pages=(1,),
     )
 
 
