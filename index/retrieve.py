@@ -13,7 +13,8 @@ Then priors that know the documents, as score multipliers (settings, defaults in
 ``IndexSettings``): passages of superseded or historical documents get
 ``outdated_penalty`` unless the query asks about the past (see ``asks_about_past``);
 ``summary`` documents get ``summary_penalty``, and sections that restate the document's
-own chapters (see ``restates_chapters``) ``restated_penalty``; footnotes get ``footnote_penalty``; stubs
+own chapters (see ``restates_chapters``) ``restated_penalty`` unless the question asks
+for a summary; footnotes get ``footnote_penalty``; stubs
 (see ``is_stub``) get ``stub_penalty``; passages that only ask questions (see
 ``asks_the_reader``) get ``question_penalty``; passages of a document the question names
 by its title (see ``names_title``) get ``named_boost``.
@@ -232,6 +233,15 @@ _RESTATES = re.compile(
 )
 
 
+# "give me the executive summary", "summarise chapter 4", "an overview of ...": a question
+# asking for the summary wants the section that gives it
+_ASKS_SUMMARY = re.compile(
+    r"\bsumm(?:ary|aries|ari[sz]e[sd]?|ari[sz]ing)\b|\boverview\b|\b(?:key|main) points\b"
+    r"|\bin (?:brief|short|a nutshell)\b",
+    re.IGNORECASE,
+)
+
+
 def restates_chapters(passage: Passage) -> bool:
     """Is the passage in a section that restates its document's own chapters: a chapter
     or executive summary, or an annex table headed "Family Help - as detailed in chapter
@@ -259,7 +269,7 @@ def prior(passage: Passage, *, past: bool, settings: IndexSettings, query: str =
         factor *= settings.outdated_penalty
     if passage.meta.kind == DocKind.summary:
         factor *= settings.summary_penalty
-    if restates_chapters(passage):
+    if restates_chapters(passage) and not _ASKS_SUMMARY.search(query):
         factor *= settings.restated_penalty
     if passage.kind == PassageKind.footnote:
         factor *= settings.footnote_penalty

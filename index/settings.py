@@ -120,7 +120,8 @@ class IndexSettings(BaseModel):
         description=(
             "Score multiplier for a document's sections that restate its own chapters: a "
             "chapter or executive summary, an annex table 'as detailed in chapter 5'. The "
-            "paragraphs they restate say it in full and are the ones to cite."
+            "paragraphs they restate say it in full and are the ones to cite. Not applied "
+            "when the question asks for a summary or an overview."
         ),
     )
     local_penalty: float = Field(

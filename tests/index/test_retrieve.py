@@ -200,6 +200,23 @@ def test_a_section_restating_the_chapters_ranks_below_them(
 
 
 @pytest.mark.parametrize(
+    "query",
+    ["the executive summary of the inspection", "summarise chapter 4", "an overview of kinship"],
+)
+def test_a_question_asking_for_a_summary_does_not_rank_summaries_down(
+    make_passage: Callable[..., Passage], store: Store, query: str
+) -> None:
+    restated = make_passage(TEXT, heading_path=("Chapter 4", "Chapter summary"))
+    plain = make_passage(TEXT, heading_path=("Chapter 4", "Kinship care"))
+    settings = store.settings
+    assert prior(restated, past=False, settings=settings, query=query) == pytest.approx(
+        prior(plain, past=False, settings=settings, query=query)
+    )
+    asked = prior(restated, past=False, settings=settings, query="kinship care plans")
+    assert asked == pytest.approx(settings.restated_penalty)
+
+
+@pytest.mark.parametrize(
     ("heading_path", "restates"),
     [
         (("Chapter 4", "Chapter summary"), True),
