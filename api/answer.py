@@ -90,6 +90,7 @@ __all__ = [
     "answer",
     "compose",
     "load_answer_text",
+    "plain_sentences",
     "speaker_of",
 ]
 
@@ -439,10 +440,7 @@ def _choose(
     if target is not None:
         plain_mode = "child" if mode is Mode.child else "carer"
         for c in pool:
-            passage = hits[c.hit].passage
-            c.plain = plainify(
-                c.text, plain_mode, speaker=speaker_of(passage), plans=plans_of(passage)
-            )
+            c.plain = plain_sentences(c.text, hits[c.hit].passage, plain_mode)
             c.grade = reading_grade(" ".join(c.plain))
             c.words = sum(len(p.split()) for p in c.plain)
         # a plain reader cannot look a fragment up in its passage: leave it out
@@ -645,10 +643,12 @@ def _conflicts(
 # --- modes -----------------------------------------------------------------------------------
 
 
-def plans_of(passage: Passage) -> bool:
-    """Whether a passage is from a paper setting out what its speaker will do (a strategy
-    or a consultation), whose bare verbs are commitments: "Invest £9 million in ..."."""
-    return passage.meta.kind in {DocKind.policy, DocKind.consultation}
+def plain_sentences(text: str, passage: Passage, mode: str) -> list[str]:
+    """A sentence of ``passage`` rewritten for a plain ``mode`` ("carer" or "child"), in
+    the voice of the passage's publisher (``speaker_of``); in a strategy or a consultation,
+    a bare verb is read as a commitment ("Invest £9 million in ...")."""
+    plans = passage.meta.kind in {DocKind.policy, DocKind.consultation}
+    return plainify(text, mode, speaker=speaker_of(passage), plans=plans)
 
 
 def speaker_of(passage: Passage) -> str:
@@ -681,9 +681,7 @@ def _plain_sentences(
     for c in chosen:
         passage = hits[c.hit].passage
         marker = f"[{numbers[passage.id]}]"
-        for sentence in c.plain or plainify(
-            c.text, plain_mode, speaker=speaker_of(passage), plans=plans_of(passage)
-        ):
+        for sentence in c.plain or plain_sentences(c.text, passage, plain_mode):
             if sentence.casefold() not in said:
                 said.add(sentence.casefold())
                 out.append(f"{sentence} {marker}")

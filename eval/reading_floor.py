@@ -22,9 +22,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from careguide.api.answer import plans_of, speaker_of
+from careguide.api.answer import plain_sentences
 from careguide.api.answer_models import Mode
-from careguide.api.plain import plainify, reading_grade
+from careguide.api.plain import reading_grade
 from careguide.eval.metrics import GoldItem, load_gold, relevant
 from careguide.index.sentences import split_sentences
 from careguide.ingest.errors import CareguideError
@@ -92,9 +92,7 @@ def reading_floor(items: Sequence[GoldItem], passages: Sequence[Passage]) -> Rea
             plain = [
                 sentence
                 for text, passage in evidence
-                for sentence in plainify(
-                    text, mode.value, speaker=speaker_of(passage), plans=plans_of(passage)
-                )
+                for sentence in plain_sentences(text, passage, mode.value)
             ]
             grades[mode.value].append(reading_grade(" ".join(plain)))
     counted = len(grades["as written"])

@@ -14,6 +14,7 @@ from careguide.index.analyser import analyse
 __all__ = [
     "ASKS_MEANING",
     "ASKS_NOW",
+    "ASKS_SUMMARY",
     "MOST_PARTS",
     "REACHES_NOW",
     "compared_parts",
@@ -124,6 +125,15 @@ ASKS_MEANING = re.compile(
 """A question asking what something is or means ("what's an SGO?", "who counts as a
 kinship carer", "what does significant harm mean"): a glossary's definition answers it,
 where for other questions it only repeats the terms."""
+
+ASKS_SUMMARY = re.compile(
+    r"\bsumm(?:ary|aries|ari[sz]e[sd]?|ari[sz]ing)\b|\boverview\b|\b(?:key|main) points\b"
+    r"|\bin (?:brief|short|a nutshell)\b",
+    re.IGNORECASE,
+)
+"""A question asking for a summary ("the executive summary of the inspection", "summarise
+chapter 4", "an overview of ..."): a document's own summary answers it, where for other
+questions it only repeats the chapter it condenses."""
 
 MOST_PARTS = 4
 """The most parts of one question that are searched and answered: each costs a search,

@@ -39,7 +39,13 @@ import numpy as np
 from careguide.index.analyser import query_vector
 from careguide.index.embedder import Embedder
 from careguide.index.models import Hit, SearchFilters
-from careguide.index.question import ASKS_MEANING, MOST_PARTS, REACHES_NOW, search_parts
+from careguide.index.question import (
+    ASKS_MEANING,
+    ASKS_SUMMARY,
+    MOST_PARTS,
+    REACHES_NOW,
+    search_parts,
+)
 from careguide.index.sentences import ASKS, SentenceVectors, quotable
 from careguide.index.settings import IndexSettings
 from careguide.index.store import PassageStore
@@ -233,15 +239,6 @@ _RESTATES = re.compile(
 )
 
 
-# "give me the executive summary", "summarise chapter 4", "an overview of ...": a question
-# asking for the summary wants the section that gives it
-_ASKS_SUMMARY = re.compile(
-    r"\bsumm(?:ary|aries|ari[sz]e[sd]?|ari[sz]ing)\b|\boverview\b|\b(?:key|main) points\b"
-    r"|\bin (?:brief|short|a nutshell)\b",
-    re.IGNORECASE,
-)
-
-
 def restates_chapters(passage: Passage) -> bool:
     """Is the passage in a section that restates its document's own chapters: a chapter
     or executive summary, or an annex table headed "Family Help - as detailed in chapter
@@ -269,7 +266,7 @@ def prior(passage: Passage, *, past: bool, settings: IndexSettings, query: str =
         factor *= settings.outdated_penalty
     if passage.meta.kind == DocKind.summary:
         factor *= settings.summary_penalty
-    if restates_chapters(passage) and not _ASKS_SUMMARY.search(query):
+    if restates_chapters(passage) and not ASKS_SUMMARY.search(query):
         factor *= settings.restated_penalty
     if passage.kind == PassageKind.footnote:
         factor *= settings.footnote_penalty
